@@ -1,0 +1,54 @@
+# kg — build, run, test, measure. Every target builds the same release binary
+# (one profile, one feature set), so RocksDB's C++ is compiled once.
+#
+#   make          release build
+#   make run      the main job on the sample article: fresh on-disk store, every
+#                 query in queries/, out/graph.dot (and out/graph.svg with Graphviz)
+#   make test     unit + integration tests (installs missing test tools as root)
+#   make lint     rustfmt + clippy, warnings as errors
+#   make eval     accuracy on the public benchmarks (UD, CaRB, NER)
+#   make bench    throughput, memory, store load and query latency
+#   make train    retrain every model from the treebanks (deterministic)
+
+CARGO        ?= cargo
+TARGET_DIR   := $(or $(CARGO_TARGET_DIR),target)
+KG           := $(TARGET_DIR)/release/kg
+RUN_STORE    ?= out/kg-store
+SHARED       ?= ../shared/data
+
+.PHONY: all build deps run test lint eval bench train clean
+
+all: build
+
+deps:
+	@scripts/ensure-deps.sh build
+
+build: deps
+	$(CARGO) build --release --locked
+
+$(KG): build
+
+run: build
+	@rm -rf $(RUN_STORE) && mkdir -p out
+	$(KG) --store $(RUN_STORE) load data/fixtures/sample.ttl
+	@for q in queries/*.rq; do \
+	  echo; echo "== $$q: $$(sed -n '1s/^# //p' $$q)"; \
+	  $(KG) --store $(RUN_STORE) query --file $$q --format table || exit 1; \
+	done
+	$(KG) --store $(RUN_STORE) export --format dot --output out/graph.dot
+	@if command -v dot >/dev/null; then dot -Tsvg out/graph.dot -o out/graph.svg && echo "wrote out/graph.dot and out/graph.svg"; \
+	 else echo "wrote out/graph.dot (install Graphviz for out/graph.svg)"; fi
+
+test:
+	@scripts/ensure-deps.sh test
+	$(CARGO) test --release --locked
+
+lint: deps
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --release --locked --all-targets -- -D warnings
+
+bench: build
+	$(CARGO) run --release --locked --example bench
+
+clean:
+	rm -rf out kg-store

@@ -1,0 +1,213 @@
+//! `make bench`: store write rate, bulk-load rate and the latency of every
+//! query in `queries/` on a generated store of at least 1M quads.
+//!
+//! The corpus is generated deterministically (a fixed-seed generator over a
+//! pool of names and verbs), so runs are comparable. Times are medians; this
+//! machine is shared and noisy, so read ratios, not absolute numbers.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use kg::kg::{CharSpan, Document, DocumentGraph, Entity, EntityType, Fact, Iris, Mention};
+use kg::store::{Mode, Store};
+
+/// SplitMix64: tiny, deterministic.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const FIRST: &[&str] = &[
+    "Anna", "Boris", "Chen", "Dana", "Emil", "Farah", "Goran", "Hana", "Ivan", "Jamal", "Kira",
+    "Luis", "Maya", "Nikolai", "Olga", "Pavel", "Quinn", "Rosa", "Sami", "Tomas",
+];
+const LAST: &[&str] = &[
+    "Abenov", "Baker", "Costa", "Dutta", "Engel", "Fischer", "Garcia", "Horvat", "Ivanova",
+    "Jensen", "Kowalski", "Larsen", "Moreau", "Novak", "Okafor", "Petrov", "Quist", "Rossi",
+    "Silva", "Tanaka", "Uddin", "Varga", "Weber", "Yilmaz", "Zhou",
+];
+const VERBS: &[(&str, &str)] = &[
+    ("thanked", "thank"),
+    ("met", "meet"),
+    ("criticized", "criticize"),
+    ("called", "call"),
+    ("praised", "praise"),
+    ("visited", "visit"),
+    ("supported", "support"),
+    ("accused", "accuse"),
+];
+
+fn generate(doc_no: usize, rng: &mut Rng) -> DocumentGraph {
+    let mut text = format!("Report {doc_no}. ");
+    let mut g = DocumentGraph::default();
+    let ent = |name: String, g: &mut DocumentGraph| -> usize {
+        match g.entities.iter().position(|e| e.name == name) {
+            Some(i) => i,
+            None => {
+                g.entities.push(Entity {
+                    name,
+                    kind: EntityType::Person,
+                    same_as: None,
+                });
+                g.entities.len() - 1
+            }
+        }
+    };
+    for _ in 0..12 {
+        let a = format!("{} {}", FIRST[rng.below(FIRST.len())], LAST[rng.below(LAST.len())]);
+        let b = format!("{} {}", FIRST[rng.below(FIRST.len())], LAST[rng.below(LAST.len())]);
+        if a == b {
+            continue;
+        }
+        let (surface, lemma) = VERBS[rng.below(VERBS.len())];
+        let begin = text.chars().count();
+        let sentence = format!("{a} {surface} {b} on day {}.", rng.below(365));
+        text.push_str(&sentence);
+        text.push(' ');
+        let end = begin + sentence.chars().count();
+        g.sentences.push(CharSpan { begin, end });
+        let s = ent(a.clone(), &mut g);
+        let o = ent(b.clone(), &mut g);
+        let a_len = a.chars().count();
+        let b_begin = begin + a_len + 1 + surface.len() + 1;
+        g.mentions.push(Mention {
+            span: CharSpan {
+                begin,
+                end: begin + a_len,
+            },
+            entity: s,
+        });
+        g.mentions.push(Mention {
+            span: CharSpan {
+                begin: b_begin,
+                end: b_begin + b.chars().count(),
+            },
+            entity: o,
+        });
+        g.facts.push(Fact {
+            subject: s,
+            relation: lemma.to_owned(),
+            object: o,
+            sentence: g.sentences.len() - 1,
+            confidence: 0.5 + (rng.below(50) as f64) / 100.0,
+            surface: format!("{a}; {surface}; {b}"),
+            qualifiers: Default::default(),
+        });
+    }
+    g.document = Document {
+        text,
+        ..Default::default()
+    };
+    g
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let target_quads: usize = std::env::var("KG_BENCH_QUADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let work = tempfile::Builder::new().prefix("kg-bench").tempdir()?;
+    let iris = Iris::default();
+
+    println!("kg bench — store ({} quads target)", target_quads);
+    println!();
+
+    // 1. Per-document transactions (what `kg ingest` does).
+    let store = Store::open(&work.path().join("ingest"), Mode::ReadWrite)?;
+    let mut rng = Rng(42);
+    let start = Instant::now();
+    let mut docs = 0usize;
+    let mut written = 0usize;
+    while store.len()? < target_quads {
+        let g = generate(docs, &mut rng);
+        let q = kg::rdf::document_quads(&iris, &g, None)?;
+        written += q.quads.len() + q.asserted.len() + q.relations.len();
+        store.replace_document(&iris, &q)?;
+        docs += 1;
+    }
+    store.flush()?;
+    let tx_secs = start.elapsed().as_secs_f64();
+    let total = store.len()?;
+    println!("| stage | measure |");
+    println!("|---|---|");
+    println!(
+        "| store write, one transaction per document | {docs} documents, {total} quads in {tx_secs:.1}s: {:.0} quads/s, {:.0} docs/s |",
+        written as f64 / tx_secs,
+        docs as f64 / tx_secs
+    );
+
+    // 2. Bulk load of the same data from N-Quads.
+    let nq = work.path().join("all.nq");
+    {
+        let mut f = std::io::BufWriter::new(fs::File::create(&nq)?);
+        store.dump(&iris, oxigraph::io::RdfFormat::NQuads, &mut f)?;
+    }
+    let bulk = Store::open(&work.path().join("bulk"), Mode::ReadWrite)?;
+    let start = Instant::now();
+    let (_, progress) = kg::store::progress_counter();
+    let n = bulk.load_files(&[(nq.clone(), oxigraph::io::RdfFormat::NQuads)], None, progress)?;
+    bulk.flush()?;
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "| bulk load (`kg load`, N-Quads) | {n} quads in {secs:.1}s: {:.0} quads/s |",
+        n as f64 / secs
+    );
+    drop(bulk);
+
+    // 3. Query latency, median of 5 runs after one warm-up.
+    let mut files: Vec<PathBuf> = fs::read_dir(root.join("queries"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "rq"))
+        .collect();
+    files.sort();
+    for f in files {
+        let text = fs::read_to_string(&f)?;
+        let run = |text: &str| -> Result<(Duration, usize), Box<dyn std::error::Error>> {
+            let t = Instant::now();
+            let rows = match store.query(&iris, text, Some(Duration::from_secs(120)))? {
+                oxigraph::sparql::QueryResults::Solutions(s) => s.count(),
+                oxigraph::sparql::QueryResults::Boolean(_) => 1,
+                oxigraph::sparql::QueryResults::Graph(g) => g.count(),
+            };
+            Ok((t.elapsed(), rows))
+        };
+        let (_, rows) = run(&text)?;
+        let times: Vec<Duration> = (0..5).map(|_| run(&text).map(|r| r.0)).collect::<Result<_, _>>()?;
+        println!(
+            "| query {} | {:.1} ms median, {rows} rows |",
+            name(&f),
+            median(times).as_secs_f64() * 1e3
+        );
+    }
+    if let Some(mb) = peak_rss_mb() {
+        println!("| peak memory (RSS) | {mb:.0} MB |");
+    }
+    Ok(())
+}
+
+fn name(p: &Path) -> String {
+    p.file_name().unwrap_or_default().to_string_lossy().into_owned()
+}

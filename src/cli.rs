@@ -1,0 +1,151 @@
+//! Command-line definitions (clap derive). Doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Exit status: 0 success; 1 ran, but some input failed (each failure is reported on stderr);
+2 usage error or fatal error (nothing was written).
+
+Data goes to stdout, messages and progress to stderr. The store is a directory
+(default ./kg-store, or $KG_STORE) that Oxigraph's own tools can open too.";
+
+/// kg: English news text in, a knowledge graph out.
+///
+/// Builds an RDF knowledge graph (entities, facts, and the exact sentence behind
+/// every fact) in an embedded Oxigraph store, answers SPARQL over it, and exports
+/// it for Graphviz, Gephi, yEd, NetworkX, Neo4j, Cytoscape and RDF tools.
+#[derive(Debug, Parser)]
+#[command(name = "kg", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// Store directory (created by `ingest` and `load` when missing).
+    #[arg(long, global = true, env = "KG_STORE", default_value = "kg-store", value_name = "DIR")]
+    pub store: PathBuf,
+    /// Use a fresh in-memory store instead (nothing is kept after the command).
+    #[arg(long, global = true, conflicts_with = "store")]
+    pub memory: bool,
+    /// Base IRI of the entities, relations and facts kg mints.
+    #[arg(long, global = true, default_value = crate::kg::DEFAULT_BASE_IRI, value_name = "IRI")]
+    pub base_iri: String,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail about what is done.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE).
+    ///
+    /// The prefixes rdf rdfs xsd owl schema prov nif itsrdf wd ent rel fact concept
+    /// kgv are predeclared, so `SELECT * { ?s rel:thank ?o }` works as it is.
+    #[command(after_help = "Examples:\n  kg query 'SELECT ?s ?o { ?s rel:thank ?o }'\n  kg query --file queries/facts-with-sources.rq --format csv\n  echo 'ASK { ?s ?p ?o }' | kg query")]
+    Query(QueryArgs),
+    /// Export the graph for other tools.
+    ///
+    /// dot (Graphviz), graphml (yEd, Gephi, NetworkX), csv (Neo4j bulk import: writes
+    /// nodes.csv and relationships.csv into --output DIR), cyjs (Cytoscape.js JSON), and
+    /// the RDF syntaxes nt, ttl, nq, trig, rdf (RDF/XML), jsonld. Filters apply to the
+    /// graph formats (dot, graphml, csv, cyjs).
+    #[command(after_help = "Examples:\n  kg export --format dot --entity 'Vladimir Putin' --depth 2 | dot -Tsvg > putin.svg\n  kg export --format graphml --output kg.graphml\n  kg export --format csv --output neo4j/")]
+    Export(ExportArgs),
+    /// Import RDF files into the store (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD).
+    ///
+    /// All files are loaded in one atomic commit: if one has a syntax error, it is
+    /// reported with its line and column and the store is left unchanged.
+    Load(LoadArgs),
+    /// Count documents, sentences, entities by type, facts and relations.
+    Stats(StatsArgs),
+}
+
+/// Result formats for `kg query`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    /// Aligned columns with prefixed names (default on a terminal).
+    Table,
+    /// SPARQL 1.1 Query Results JSON.
+    Json,
+    /// SPARQL Query Results XML.
+    Xml,
+    /// SPARQL 1.1 Query Results CSV.
+    Csv,
+    /// SPARQL 1.1 Query Results TSV (default when stdout is not a terminal).
+    Tsv,
+    /// Turtle (CONSTRUCT/DESCRIBE).
+    Ttl,
+    /// N-Triples (CONSTRUCT/DESCRIBE).
+    Nt,
+    /// RDF/XML (CONSTRUCT/DESCRIBE).
+    Rdf,
+    /// JSON-LD (CONSTRUCT/DESCRIBE).
+    Jsonld,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The query text; read from --file or stdin when absent.
+    pub query: Option<String>,
+    /// Read the query from this file (`-` for stdin).
+    #[arg(long, short = 'f', value_name = "FILE.rq", conflicts_with = "query")]
+    pub file: Option<PathBuf>,
+    /// Output format (table on a terminal, tsv otherwise; ttl for CONSTRUCT/DESCRIBE).
+    #[arg(long, value_enum)]
+    pub format: Option<QueryFormat>,
+    /// Cancel the query after this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// dot, graphml, csv, cyjs, nt, ttl, nq, trig, rdf, jsonld
+    #[arg(long, value_name = "FORMAT")]
+    pub format: String,
+    /// Write here instead of stdout (a directory for csv).
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Keep only the neighbourhood of this entity (label or alternate name).
+    #[arg(long, value_name = "NAME")]
+    pub entity: Option<String>,
+    /// Radius of the neighbourhood around --entity.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub depth: usize,
+    /// Drop facts whose best confidence is below this.
+    #[arg(long, value_name = "C")]
+    pub min_confidence: Option<f64>,
+    /// Keep at most N entities (the --entity first, then the most connected).
+    #[arg(long, value_name = "N")]
+    pub max_nodes: Option<usize>,
+    /// Leave out concept nodes (non-named arguments such as "assistance").
+    #[arg(long)]
+    pub no_concepts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// RDF files; the format comes from the extension unless --format is given.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// ttl, nt, nq, trig, rdf, jsonld (for every file).
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}

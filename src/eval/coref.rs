@@ -1,0 +1,311 @@
+//! Coreference evaluation on GUM dev with the CoNLL-2012 metrics (MUC, B³, CEAF-e and
+//! their mean), over the gold clusters that contain a proper-name mention.
+//!
+//! Why heads: our mentions are shorter than GUM's (GUM marks full noun phrases with
+//! relative clauses; we mark the name or the title phrase), so a mention is identified by
+//! (sentence, head word) on both sides — the usual "head match" relaxation. As in
+//! CoNLL-2012 (OntoNotes has no singletons), singleton clusters are removed from key and
+//! response. Scores are accumulated over documents (numerators and denominators summed).
+
+use crate::nlp::conllu;
+use crate::nlp::coref::{self, Cluster};
+use crate::nlp::gazetteer::Gazetteer;
+use crate::nlp::ner::{self, EntitySpan, GumDoc, Ner, span_head};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// A mention identity: (sentence, head word).
+pub type Mid = (usize, usize);
+
+/// Recall/precision accumulators of one metric.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Acc {
+    pub r_num: f64,
+    pub r_den: f64,
+    pub p_num: f64,
+    pub p_den: f64,
+}
+
+impl Acc {
+    pub fn recall(&self) -> f64 {
+        if self.r_den == 0.0 { 0.0 } else { self.r_num / self.r_den }
+    }
+    pub fn precision(&self) -> f64 {
+        if self.p_den == 0.0 { 0.0 } else { self.p_num / self.p_den }
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+    }
+    fn add(&mut self, o: Acc) {
+        self.r_num += o.r_num;
+        self.r_den += o.r_den;
+        self.p_num += o.p_num;
+        self.p_den += o.p_den;
+    }
+}
+
+/// The three metrics and their mean F1 (the CoNLL score).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CorefScores {
+    pub muc: Acc,
+    pub b3: Acc,
+    pub ceafe: Acc,
+}
+
+impl CorefScores {
+    pub fn conll(&self) -> f64 {
+        (self.muc.f1() + self.b3.f1() + self.ceafe.f1()) / 3.0
+    }
+    fn add(&mut self, o: &CorefScores) {
+        self.muc.add(o.muc);
+        self.b3.add(o.b3);
+        self.ceafe.add(o.ceafe);
+    }
+}
+
+/// MUC (Vilain et al. 1995): links. Recall = Σ(|K| − |partitions of K by R|) / Σ(|K| − 1).
+pub fn muc(key: &[Vec<Mid>], resp: &[Vec<Mid>]) -> Acc {
+    let part = |a: &[Vec<Mid>], b: &[Vec<Mid>]| -> (f64, f64) {
+        let owner: BTreeMap<Mid, usize> = b.iter().enumerate().flat_map(|(i, c)| c.iter().map(move |m| (*m, i))).collect();
+        let (mut num, mut den) = (0.0, 0.0);
+        for c in a {
+            if c.is_empty() {
+                continue;
+            }
+            let mut parts: BTreeSet<Option<usize>> = BTreeSet::new();
+            let mut unaligned = 0usize;
+            for m in c {
+                match owner.get(m) {
+                    Some(&i) => {
+                        parts.insert(Some(i));
+                    }
+                    None => unaligned += 1,
+                }
+            }
+            let p = parts.len() + unaligned;
+            num += (c.len() - p) as f64;
+            den += (c.len() - 1) as f64;
+        }
+        (num, den)
+    };
+    let (rn, rd) = part(key, resp);
+    let (pn, pd) = part(resp, key);
+    Acc { r_num: rn, r_den: rd, p_num: pn, p_den: pd }
+}
+
+/// B³ (Bagga & Baldwin 1998): per-mention overlap of key and response clusters.
+pub fn b_cubed(key: &[Vec<Mid>], resp: &[Vec<Mid>]) -> Acc {
+    let side = |a: &[Vec<Mid>], b: &[Vec<Mid>]| -> (f64, f64) {
+        let owner: BTreeMap<Mid, usize> = b.iter().enumerate().flat_map(|(i, c)| c.iter().map(move |m| (*m, i))).collect();
+        let (mut num, mut den) = (0.0, 0.0);
+        for c in a {
+            let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+            for m in c {
+                if let Some(&i) = owner.get(m) {
+                    *counts.entry(i).or_default() += 1;
+                }
+            }
+            for n in counts.values() {
+                num += (*n * *n) as f64 / c.len() as f64;
+            }
+            den += c.len() as f64;
+        }
+        (num, den)
+    };
+    let (rn, rd) = side(key, resp);
+    let (pn, pd) = side(resp, key);
+    Acc { r_num: rn, r_den: rd, p_num: pn, p_den: pd }
+}
+
+/// CEAF-e (Luo 2005), entity similarity φ4 = 2|K∩R|/(|K|+|R|), optimal one-to-one
+/// alignment by the Hungarian algorithm.
+pub fn ceaf_e(key: &[Vec<Mid>], resp: &[Vec<Mid>]) -> Acc {
+    let n = key.len().max(resp.len());
+    let mut sim = vec![vec![0.0f64; n]; n];
+    for (i, k) in key.iter().enumerate() {
+        let ks: BTreeSet<&Mid> = k.iter().collect();
+        for (j, r) in resp.iter().enumerate() {
+            let common = r.iter().filter(|m| ks.contains(m)).count();
+            if common > 0 {
+                sim[i][j] = 2.0 * common as f64 / (k.len() + r.len()) as f64;
+            }
+        }
+    }
+    let total = max_assignment(&sim);
+    Acc { r_num: total, r_den: key.len() as f64, p_num: total, p_den: resp.len() as f64 }
+}
+
+/// Maximum-weight perfect assignment on a square matrix (Hungarian algorithm, O(n³)).
+fn max_assignment(w: &[Vec<f64>]) -> f64 {
+    let n = w.len();
+    if n == 0 {
+        return 0.0;
+    }
+    // Minimise cost = max - w.
+    let maxw = w.iter().flatten().cloned().fold(0.0, f64::max);
+    let cost = |i: usize, j: usize| maxw - w[i][j];
+    let inf = f64::INFINITY;
+    let mut u = vec![0.0; n + 1];
+    let mut v = vec![0.0; n + 1];
+    let mut p = vec![0usize; n + 1];
+    let mut way = vec![0usize; n + 1];
+    for i in 1..=n {
+        p[0] = i;
+        let mut j0 = 0;
+        let mut minv = vec![inf; n + 1];
+        let mut used = vec![false; n + 1];
+        loop {
+            used[j0] = true;
+            let i0 = p[j0];
+            let mut delta = inf;
+            let mut j1 = 0;
+            for j in 1..=n {
+                if !used[j] {
+                    let cur = cost(i0 - 1, j - 1) - u[i0] - v[j];
+                    if cur < minv[j] {
+                        minv[j] = cur;
+                        way[j] = j0;
+                    }
+                    if minv[j] < delta {
+                        delta = minv[j];
+                        j1 = j;
+                    }
+                }
+            }
+            for j in 0..=n {
+                if used[j] {
+                    u[p[j]] += delta;
+                    v[j] -= delta;
+                } else {
+                    minv[j] -= delta;
+                }
+            }
+            j0 = j1;
+            if p[j0] == 0 {
+                break;
+            }
+        }
+        loop {
+            let j1 = way[j0];
+            p[j0] = p[j1];
+            j0 = j1;
+            if j0 == 0 {
+                break;
+            }
+        }
+    }
+    (1..=n).filter(|&j| p[j] > 0).map(|j| w[p[j] - 1][j - 1]).sum()
+}
+
+/// All three metrics for one document.
+pub fn score_document(key: &[Vec<Mid>], resp: &[Vec<Mid>]) -> CorefScores {
+    CorefScores { muc: muc(key, resp), b3: b_cubed(key, resp), ceafe: ceaf_e(key, resp) }
+}
+
+/// Gold clusters of a GUM document that contain a proper-name mention (head PROPN),
+/// mentions as (sentence, head), singletons removed.
+pub fn gold_named_clusters(doc: &GumDoc) -> Vec<Vec<Mid>> {
+    let mut by_eid: BTreeMap<&str, (bool, BTreeSet<Mid>)> = BTreeMap::new();
+    for m in &doc.mentions {
+        let s = &doc.sentences[m.sentence];
+        if m.end > s.words.len() {
+            continue;
+        }
+        let h = span_head(s, m.start, m.end);
+        let e = by_eid.entry(m.eid.as_str()).or_default();
+        e.0 |= s.words[h].upos == "PROPN";
+        e.1.insert((m.sentence, h));
+    }
+    by_eid.into_values().filter(|(named, ms)| *named && ms.len() > 1).map(|(_, ms)| ms.into_iter().collect()).collect()
+}
+
+/// Response clusters as mention-id lists, singletons removed.
+pub fn response_clusters(clusters: &[Cluster]) -> Vec<Vec<Mid>> {
+    clusters
+        .iter()
+        .map(|c| c.mentions.iter().map(|m| (m.sentence, m.head)).collect::<BTreeSet<Mid>>())
+        .filter(|s| s.len() > 1)
+        .map(|s| s.into_iter().collect())
+        .collect()
+}
+
+/// Where the NER spans given to the resolver come from.
+pub enum NerSource<'a> {
+    /// The trained model (end-to-end).
+    Model(&'a Ner),
+    /// GUM gold named spans (isolates coreference from NER errors).
+    Gold,
+}
+
+/// Evaluates on a GUM CoNLL-U file (gold tokens and trees).
+pub fn eval_gum(path: &Path, ner_src: NerSource, gaz: &Gazetteer) -> Result<CorefScores, conllu::ConlluError> {
+    let docs = ner::gum_documents(conllu::read_file(path)?);
+    let mut total = CorefScores::default();
+    for d in &docs {
+        let (key, resp) = document_key_response(d, &ner_src, gaz);
+        total.add(&score_document(&key, &resp));
+    }
+    Ok(total)
+}
+
+/// Key and response of one document (exposed for error analysis).
+pub fn document_key_response(d: &GumDoc, ner_src: &NerSource, gaz: &Gazetteer) -> (Vec<Vec<Mid>>, Vec<Vec<Mid>>) {
+    let spans: Vec<Vec<EntitySpan>> = match ner_src {
+        NerSource::Model(m) => d.sentences.iter().map(|s| m.tag_with_misc(s)).collect(),
+        NerSource::Gold => ner::gum_training_data(std::slice::from_ref(d), Some(gaz)).into_iter().map(|(_, sp)| sp).collect(),
+    };
+    let (text, analyzed) = coref::analyzed_from_conllu(&d.sentences);
+    let clusters = coref::resolve(&text, &analyzed, &spans, gaz);
+    (gold_named_clusters(d), response_clusters(&clusters))
+}
+
+pub fn format_scores(title: &str, s: &CorefScores) -> String {
+    let row = |n: &str, a: &Acc| format!("  {n:<7} R {:.3}  P {:.3}  F1 {:.3}\n", a.recall(), a.precision(), a.f1());
+    let mut out = format!("{title}\n");
+    out.push_str(&row("MUC", &s.muc));
+    out.push_str(&row("B3", &s.b3));
+    out.push_str(&row("CEAF-e", &s.ceafe));
+    out.push_str(&format!("  CoNLL F1 {:.3}\n", s.conll()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(v: &[usize]) -> Vec<Mid> {
+        v.iter().map(|&x| (0, x)).collect()
+    }
+
+    #[test]
+    fn perfect_response_scores_one() {
+        let key = vec![c(&[1, 2, 3]), c(&[4, 5])];
+        let s = score_document(&key, &key);
+        assert!((s.muc.f1() - 1.0).abs() < 1e-9 && (s.b3.f1() - 1.0).abs() < 1e-9 && (s.ceafe.f1() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn textbook_example() {
+        // Key {1,2,3,4,5} {6,7}; response {1,2,3,4,5,6,7} (everything merged).
+        let key = vec![c(&[1, 2, 3, 4, 5]), c(&[6, 7])];
+        let resp = vec![c(&[1, 2, 3, 4, 5, 6, 7])];
+        let m = muc(&key, &resp);
+        assert!((m.recall() - 1.0).abs() < 1e-9);
+        assert!((m.precision() - 5.0 / 6.0).abs() < 1e-9);
+        let b = b_cubed(&key, &resp);
+        assert!((b.recall() - 1.0).abs() < 1e-9);
+        // precision = (5*5/7 + 2*2/7)/7 = 29/49
+        assert!((b.precision() - 29.0 / 49.0).abs() < 1e-9);
+        let e = ceaf_e(&key, &resp);
+        // best alignment: {1..5} with the response: 2*5/12
+        assert!((e.p_num - 10.0 / 12.0).abs() < 1e-9);
+        assert!((e.recall() - (10.0 / 12.0) / 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn hungarian_finds_the_optimum() {
+        let w = vec![vec![0.1, 0.9, 0.0], vec![0.8, 0.85, 0.0], vec![0.0, 0.0, 0.3]];
+        assert!((max_assignment(&w) - (0.9 + 0.8 + 0.3)).abs() < 1e-9);
+    }
+}

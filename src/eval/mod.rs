@@ -1,0 +1,7 @@
+//! Evaluation against public benchmarks: UD metrics (CoNLL 2018), CaRB, NER and
+//! coreference.
+
+pub mod carb;
+pub mod coref;
+pub mod ner;
+pub mod ud;

@@ -1,0 +1,696 @@
+//! Multi-class averaged perceptron over hashed features (Collins 2002), shared by the
+//! tagger and the parser.
+//!
+//! Why hashed features: no feature dictionary to build, store or look up — a feature is
+//! a 64-bit hash of its template id and atom strings, and its weight row is found by the
+//! top `hash_bits` bits. Collisions cost a little accuracy and save a lot of memory and
+//! code. Rows are allocated lazily (only features that were ever updated get a row), so a
+//! large `hash_bits` costs 4 bytes per slot of index, not `n_classes` floats.
+//!
+//! Averaging uses the "lazy" trick of Daumé (2006): besides the current weights `w` we keep
+//! `u = Σ c·Δ` (clock at the update times the update); with `T` ticks in all, the averaged
+//! weights are `w − u/T`, exactly the mean of the weight vectors in force after each of the
+//! `T` instances. No per-weight timestamps needed.
+//!
+//! On disk the averaged weights are quantized to i16 with one global scale, all-zero rows
+//! are dropped, rows are delta/varint coded and stored dense or sparse, whichever is smaller.
+
+use std::io::{Read, Write};
+
+/// Errors loading a model file.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("not a model file of the expected kind (bad magic)")]
+    BadMagic,
+    #[error("model format version {found}, this build reads version {expected}; retrain or update")]
+    Version { found: u32, expected: u32 },
+    #[error("model file is truncated")]
+    Truncated,
+    #[error("model file is corrupt: {0}")]
+    Corrupt(String),
+}
+
+const MAGIC: &[u8; 8] = b"KGPERCPT";
+const VERSION: u32 = 1;
+const EMPTY: u32 = u32::MAX;
+/// Largest table we agree to allocate (2^28 slots = 1 GiB of index): guards corrupt headers.
+const MAX_HASH_BITS: u32 = 28;
+
+/// Averaged perceptron; see the module documentation.
+///
+/// Two representations: while training, dense rows (`w`, `u`) so updates are O(1);
+/// once finished (or loaded), sparse rows of (class, weight) pairs, because after
+/// averaging most weights of a row are zero and scoring touches ~10x less memory.
+#[derive(Debug, Clone)]
+pub struct Perceptron {
+    n_classes: usize,
+    hash_bits: u32,
+    /// Training: slot -> row number, or EMPTY.
+    index: Vec<u32>,
+    /// Training: current weights, row-major (`n_classes` per row).
+    w: Vec<f32>,
+    /// Training: Σ clock·delta per weight.
+    u: Vec<f64>,
+    /// Finished: slot -> `[start, end)` range of `packed` (empty range = no row).
+    spans: Vec<[u32; 2]>,
+    /// Finished: `class << 16 | (quantized weight as u16)`; weight = q * `scale`.
+    packed: Vec<u32>,
+    scale: f32,
+    /// Finished: number of non-empty rows.
+    rows: usize,
+    /// Averaging clock: number of ticks (instances) so far.
+    clock: u64,
+    /// Number of non-trivial updates (statistics only).
+    updates: u64,
+    finished: bool,
+}
+
+/// Stable 64-bit hash of a feature: FNV-1a over the template id and the parts (with a
+/// separator so ("ab","c") != ("a","bc")), then a SplitMix64 finalizer so that the top
+/// bits used for the row index are well mixed. Never depends on process randomness.
+pub fn hash_feature(template: u32, parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    const P: u64 = 0x0000_0100_0000_01b3;
+    for b in template.to_le_bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(P);
+    }
+    for part in parts {
+        for &b in part.as_bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(P);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(P);
+    }
+    mix64(h)
+}
+
+/// SplitMix64 finalizer (also useful to combine integer atoms into a feature hash).
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl Perceptron {
+    /// An empty model with `n_classes` classes and a table of `1 << hash_bits` slots
+    /// (`hash_bits` is clamped to 1..=28, `n_classes` to 1..=65536).
+    pub fn new(n_classes: usize, hash_bits: u32) -> Self {
+        let hash_bits = hash_bits.clamp(1, MAX_HASH_BITS);
+        Perceptron {
+            n_classes: n_classes.clamp(1, u16::MAX as usize + 1),
+            hash_bits,
+            index: vec![EMPTY; 1usize << hash_bits],
+            w: Vec::new(),
+            u: Vec::new(),
+            spans: Vec::new(),
+            packed: Vec::new(),
+            scale: 1.0,
+            rows: 0,
+            clock: 0,
+            updates: 0,
+            finished: false,
+        }
+    }
+
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+
+    pub fn hash_bits(&self) -> u32 {
+        self.hash_bits
+    }
+
+    /// Number of allocated weight rows.
+    pub fn n_rows(&self) -> usize {
+        if self.finished { self.rows } else { self.w.len() / self.n_classes }
+    }
+
+    /// Number of stored non-zero weights (finished models).
+    pub fn n_weights(&self) -> usize {
+        if self.finished { self.packed.len() } else { self.w.len() }
+    }
+
+    /// Number of non-trivial updates made so far.
+    pub fn n_updates(&self) -> u64 {
+        self.updates
+    }
+
+    #[inline]
+    fn slot(&self, f: u64) -> usize {
+        (f >> (64 - self.hash_bits)) as usize
+    }
+
+    /// Adds the weight rows of `feats` to `out` after zeroing it (`out.len()` should be
+    /// `n_classes`; extra entries are left at 0, missing ones ignored).
+    pub fn scores(&self, feats: &[u64], out: &mut [f32]) {
+        out.iter_mut().for_each(|x| *x = 0.0);
+        let n = self.n_classes.min(out.len());
+        if self.finished {
+            // Gather all row ranges first: the loads are independent, so the CPU can
+            // overlap their cache misses instead of waiting for each row in turn.
+            let mut ranges = [[0u32; 2]; 64];
+            for chunk in feats.chunks(64) {
+                for (r, &f) in ranges.iter_mut().zip(chunk) {
+                    *r = self.spans[self.slot(f)];
+                }
+                for [a, b] in &ranges[..chunk.len()] {
+                    for &e in &self.packed[*a as usize..*b as usize] {
+                        if let Some(o) = out.get_mut((e >> 16) as usize) {
+                            *o += (e as u16 as i16) as f32;
+                        }
+                    }
+                }
+            }
+            for o in out.iter_mut() {
+                *o *= self.scale;
+            }
+            return;
+        }
+        let out = &mut out[..n];
+        for &f in feats {
+            let r = self.index[self.slot(f)];
+            if r != EMPTY {
+                let base = r as usize * self.n_classes;
+                let row = &self.w[base..base + n];
+                for (o, x) in out.iter_mut().zip(row) {
+                    *o += *x;
+                }
+            }
+        }
+    }
+
+    /// Scores of a subset of classes only (`out[k]` = score of `classes[k]`), used when
+    /// a dictionary already restricts the candidates.
+    pub fn scores_subset(&self, feats: &[u64], classes: &[u16], out: &mut [f32]) {
+        let mut all = vec![0f32; self.n_classes];
+        self.scores(feats, &mut all);
+        for (o, &c) in out.iter_mut().zip(classes) {
+            *o = all.get(c as usize).copied().unwrap_or(0.0);
+        }
+    }
+
+    /// Highest-scoring class; ties go to the lowest class index.
+    pub fn predict(&self, feats: &[u64]) -> usize {
+        let mut buf = vec![0f32; self.n_classes];
+        self.scores(feats, &mut buf);
+        argmax(&buf)
+    }
+
+    fn row_of(&mut self, f: u64) -> usize {
+        let s = self.slot(f);
+        let r = self.index[s];
+        if r != EMPTY {
+            return r as usize;
+        }
+        let r = self.n_rows();
+        self.index[s] = r as u32;
+        self.w.resize(self.w.len() + self.n_classes, 0.0);
+        self.u.resize(self.u.len() + self.n_classes, 0.0);
+        r
+    }
+
+    /// Perceptron update: +1 to `truth`, −1 to `guess` for every feature. No-op when
+    /// they are equal or out of range, or after `finish`. Does not advance the clock.
+    pub fn update(&mut self, feats: &[u64], truth: usize, guess: usize) {
+        if truth == guess || truth >= self.n_classes || guess >= self.n_classes || self.finished {
+            return;
+        }
+        self.updates += 1;
+        let c = self.clock as f64;
+        for &f in feats {
+            let base = self.row_of(f) * self.n_classes;
+            self.w[base + truth] += 1.0;
+            self.u[base + truth] += c;
+            self.w[base + guess] -= 1.0;
+            self.u[base + guess] -= c;
+        }
+    }
+
+    /// Advances the averaging clock by one training instance.
+    pub fn tick(&mut self) {
+        self.clock += 1;
+    }
+
+    /// Replaces the weights by their average over all ticks, quantized to i16 with one
+    /// scale (exactly what `write_to` stores, so a finished model scores like a loaded
+    /// one), and switches to the sparse read-only representation.
+    pub fn finish(mut self) -> Perceptron {
+        if self.finished {
+            return self;
+        }
+        let c = self.clock.max(1) as f64;
+        let n = self.n_classes;
+        let avg: Vec<f32> = self.w.iter().zip(&self.u).map(|(w, u)| (*w as f64 - *u / c) as f32).collect();
+        self.w = Vec::new();
+        self.u = Vec::new();
+        let max = avg.iter().fold(0f32, |m, x| m.max(x.abs()));
+        self.scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        let scale = self.scale;
+        let index = std::mem::take(&mut self.index);
+        let rows: Vec<(u32, Vec<(u16, i16)>)> = index
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| **r != EMPTY)
+            .map(|(slot, &r)| {
+                let row = &avg[r as usize * n..(r as usize + 1) * n];
+                let q: Vec<(u16, i16)> = row
+                    .iter()
+                    .enumerate()
+                    .map(|(k, x)| (k as u16, (x / scale).round().clamp(-32767.0, 32767.0) as i16))
+                    .filter(|(_, q)| *q != 0)
+                    .collect();
+                (slot as u32, q)
+            })
+            .collect();
+        self.set_rows(rows);
+        self
+    }
+
+    /// Installs quantized sparse rows `(slot, [(class, q)])` as the finished representation.
+    fn set_rows(&mut self, rows: Vec<(u32, Vec<(u16, i16)>)>) {
+        self.spans = vec![[0, 0]; 1usize << self.hash_bits];
+        self.packed.clear();
+        self.rows = 0;
+        for (slot, row) in rows {
+            if row.is_empty() {
+                continue;
+            }
+            let a = self.packed.len() as u32;
+            self.packed.extend(row.iter().map(|(c, q)| ((*c as u32) << 16) | (*q as u16 as u32)));
+            self.spans[slot as usize] = [a, self.packed.len() as u32];
+            self.rows += 1;
+        }
+        self.index = Vec::new();
+        self.finished = true;
+    }
+
+    /// Drops weights with |w| < `min_abs` and rows that become empty (finishes the model
+    /// first if needed). Trades a little accuracy for size and speed.
+    pub fn prune(&mut self, min_abs: f32) {
+        if !self.finished {
+            let m = std::mem::replace(self, Perceptron::new(1, 1));
+            *self = m.finish();
+        }
+        let scale = self.scale;
+        let rows: Vec<(u32, Vec<(u16, i16)>)> = self
+            .quantized_rows()
+            .into_iter()
+            .map(|(s, r)| (s, r.into_iter().filter(|(_, q)| (*q as f32 * scale).abs() >= min_abs).collect()))
+            .collect();
+        self.set_rows(rows);
+    }
+
+    /// Finished model: (slot, [(class, q)]) in slot order.
+    fn quantized_rows(&self) -> Vec<(u32, Vec<(u16, i16)>)> {
+        self.spans
+            .iter()
+            .enumerate()
+            .filter(|(_, [a, b])| a < b)
+            .map(|(slot, [a, b])| {
+                (slot as u32, self.packed[*a as usize..*b as usize].iter().map(|e| ((e >> 16) as u16, *e as u16 as i16)).collect())
+            })
+            .collect()
+    }
+
+    /// Writes the weights quantized to i16 (a training model is finished on a copy
+    /// first, so what is written is always the averaged model).
+    pub fn write_to<W: Write>(&self, w: &mut W) -> std::io::Result<()> {
+        if !self.finished {
+            return self.clone().finish().write_to(w);
+        }
+        let n = self.n_classes;
+        let scale = self.scale;
+        let rows = self.quantized_rows();
+        let mut buf = Vec::with_capacity(32 + rows.len() * 8);
+        buf.extend_from_slice(MAGIC);
+        buf.extend_from_slice(&VERSION.to_le_bytes());
+        buf.extend_from_slice(&(n as u32).to_le_bytes());
+        buf.extend_from_slice(&self.hash_bits.to_le_bytes());
+        buf.extend_from_slice(&scale.to_le_bytes());
+        buf.extend_from_slice(&(rows.len() as u32).to_le_bytes());
+        let mut prev = 0u32;
+        for (slot, row) in &rows {
+            put_varint(&mut buf, (slot - prev) as u64);
+            prev = *slot;
+            let nz = row.len();
+            if nz * 4 < n * 2 {
+                buf.push(1);
+                put_varint(&mut buf, nz as u64);
+                for (c, x) in row {
+                    buf.extend_from_slice(&c.to_le_bytes());
+                    buf.extend_from_slice(&x.to_le_bytes());
+                }
+            } else {
+                buf.push(0);
+                let mut dense = vec![0i16; n];
+                for (c, x) in row {
+                    dense[*c as usize] = *x;
+                }
+                for x in dense {
+                    buf.extend_from_slice(&x.to_le_bytes());
+                }
+            }
+        }
+        w.write_all(&buf)
+    }
+
+    /// Reads a model written by `write_to`. Truncation, another format version or a
+    /// corrupt header give an error, never a panic.
+    pub fn read_from<R: Read>(r: &mut R) -> Result<Perceptron, ModelError> {
+        let mut magic = [0u8; 8];
+        read_exact(r, &mut magic)?;
+        if &magic != MAGIC {
+            return Err(ModelError::BadMagic);
+        }
+        let version = read_u32(r)?;
+        if version != VERSION {
+            return Err(ModelError::Version { found: version, expected: VERSION });
+        }
+        let n = read_u32(r)? as usize;
+        let hash_bits = read_u32(r)?;
+        let scale = f32::from_le_bytes(read_4(r)?);
+        let n_rows = read_u32(r)? as usize;
+        if n == 0 || n > u16::MAX as usize + 1 {
+            return Err(ModelError::Corrupt(format!("{n} classes")));
+        }
+        if hash_bits == 0 || hash_bits > MAX_HASH_BITS {
+            return Err(ModelError::Corrupt(format!("hash_bits {hash_bits}")));
+        }
+        if !scale.is_finite() || scale <= 0.0 {
+            return Err(ModelError::Corrupt(format!("scale {scale}")));
+        }
+        let slots = 1usize << hash_bits;
+        if n_rows > slots {
+            return Err(ModelError::Corrupt(format!("{n_rows} rows for {slots} slots")));
+        }
+        let mut p = Perceptron::new(n, hash_bits);
+        p.index = Vec::new();
+        p.scale = scale;
+        let mut rows: Vec<(u32, Vec<(u16, i16)>)> = Vec::with_capacity(n_rows.min(1 << 22));
+        let mut slot: u64 = 0;
+        let mut two = [0u8; 2];
+        for i in 0..n_rows {
+            let d = read_varint(r)?;
+            slot += d;
+            if slot >= slots as u64 || (i > 0 && d == 0) {
+                return Err(ModelError::Corrupt(format!("row slot {slot}")));
+            }
+            let mut kind = [0u8; 1];
+            read_exact(r, &mut kind)?;
+            let mut row = Vec::new();
+            match kind[0] {
+                0 => {
+                    for c in 0..n {
+                        read_exact(r, &mut two)?;
+                        let x = i16::from_le_bytes(two);
+                        if x != 0 {
+                            row.push((c as u16, x));
+                        }
+                    }
+                }
+                1 => {
+                    let nz = read_varint(r)? as usize;
+                    if nz > n {
+                        return Err(ModelError::Corrupt("sparse row longer than the class count".into()));
+                    }
+                    for _ in 0..nz {
+                        read_exact(r, &mut two)?;
+                        let c = u16::from_le_bytes(two) as usize;
+                        read_exact(r, &mut two)?;
+                        if c >= n {
+                            return Err(ModelError::Corrupt(format!("class {c} out of range")));
+                        }
+                        row.push((c as u16, i16::from_le_bytes(two)));
+                    }
+                }
+                k => return Err(ModelError::Corrupt(format!("row kind {k}"))),
+            }
+            rows.push((slot as u32, row));
+        }
+        p.set_rows(rows);
+        Ok(p)
+    }
+}
+
+/// FNV-1a hasher for the models' string tables (tag dictionary, lexicons): much faster
+/// than SipHash on short keys and deterministic. The tables are fixed at load time and
+/// only queried, so adversarial keys cannot degrade them the way they could a map that
+/// grows from untrusted input.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FnvBuild;
+
+/// See [`FnvBuild`].
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        mix64(self.0)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+impl std::hash::BuildHasher for FnvBuild {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+/// A `HashMap` with the FNV hasher.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, FnvBuild>;
+
+/// Index of the maximum (ties -> lowest index); 0 for an empty slice.
+pub fn argmax(xs: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &x) in xs.iter().enumerate() {
+        if x > xs[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+fn put_varint(buf: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        buf.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    buf.push(v as u8);
+}
+
+fn read_exact<R: Read>(r: &mut R, buf: &mut [u8]) -> Result<(), ModelError> {
+    r.read_exact(buf).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof { ModelError::Truncated } else { ModelError::Io(e) }
+    })
+}
+
+fn read_4<R: Read>(r: &mut R) -> Result<[u8; 4], ModelError> {
+    let mut b = [0u8; 4];
+    read_exact(r, &mut b)?;
+    Ok(b)
+}
+
+fn read_u32<R: Read>(r: &mut R) -> Result<u32, ModelError> {
+    Ok(u32::from_le_bytes(read_4(r)?))
+}
+
+fn read_varint<R: Read>(r: &mut R) -> Result<u64, ModelError> {
+    let mut v = 0u64;
+    let mut b = [0u8; 1];
+    for shift in (0..64).step_by(7) {
+        read_exact(r, &mut b)?;
+        v |= ((b[0] & 0x7f) as u64) << shift;
+        if b[0] & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+    Err(ModelError::Corrupt("varint too long".into()))
+}
+
+/// Small helpers for the binary model formats built on top of the perceptron (tag lists,
+/// dictionaries): length-prefixed strings and u32s, with truncation mapped to
+/// `ModelError::Truncated`.
+pub mod io {
+    use super::*;
+
+    pub fn write_u32<W: Write>(w: &mut W, v: u32) -> std::io::Result<()> {
+        w.write_all(&v.to_le_bytes())
+    }
+
+    pub fn write_str<W: Write>(w: &mut W, s: &str) -> std::io::Result<()> {
+        write_u32(w, s.len() as u32)?;
+        w.write_all(s.as_bytes())
+    }
+
+    pub fn read_u32<R: Read>(r: &mut R) -> Result<u32, ModelError> {
+        super::read_u32(r)
+    }
+
+    /// Reads a string written by `write_str`; refuses lengths over 1 MiB (corrupt file).
+    pub fn read_str<R: Read>(r: &mut R) -> Result<String, ModelError> {
+        let n = read_u32(r)? as usize;
+        if n > 1 << 20 {
+            return Err(ModelError::Corrupt(format!("string of {n} bytes")));
+        }
+        let mut b = vec![0u8; n];
+        read_exact(r, &mut b)?;
+        String::from_utf8(b).map_err(|_| ModelError::Corrupt("invalid UTF-8 in string".into()))
+    }
+
+    pub fn read_bytes<R: Read>(r: &mut R, buf: &mut [u8]) -> Result<(), ModelError> {
+        read_exact(r, buf)
+    }
+
+    /// Checks a file header (magic + version) written as raw bytes + u32.
+    pub fn check_header<R: Read>(r: &mut R, magic: &[u8], version: u32) -> Result<(), ModelError> {
+        let mut m = vec![0u8; magic.len()];
+        read_exact(r, &mut m)?;
+        if m != magic {
+            return Err(ModelError::BadMagic);
+        }
+        let v = read_u32(r)?;
+        if v != version {
+            return Err(ModelError::Version { found: v, expected: version });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Linearly separable toy task: class = which of three marker features is present.
+    fn toy() -> Perceptron {
+        let mut p = Perceptron::new(3, 12);
+        let data: Vec<(Vec<u64>, usize)> = (0..30)
+            .map(|i| {
+                let c = i % 3;
+                let f = vec![hash_feature(0, &["bias"]), hash_feature(1, &[&c.to_string()]), hash_feature(2, &[&(i % 5).to_string()])];
+                (f, c)
+            })
+            .collect();
+        for _ in 0..5 {
+            for (f, c) in &data {
+                let g = p.predict(f);
+                p.update(f, *c, g);
+                p.tick();
+            }
+        }
+        p.finish()
+    }
+
+    const FIXED_THE: u64 = 918916750348501941;
+
+    #[test]
+    fn hash_is_stable_and_separates_parts() {
+        assert_eq!(hash_feature(3, &["ab", "c"]), hash_feature(3, &["ab", "c"]));
+        assert_ne!(hash_feature(3, &["ab", "c"]), hash_feature(3, &["a", "bc"]));
+        assert_ne!(hash_feature(3, &["x"]), hash_feature(4, &["x"]));
+        // fixed value: a change of the hash silently invalidates every shipped model
+        assert_eq!(hash_feature(1, &["the"]), FIXED_THE);
+    }
+
+    #[test]
+    fn learns_separable_task() {
+        let p = toy();
+        for c in 0..3 {
+            let f = vec![hash_feature(0, &["bias"]), hash_feature(1, &[&c.to_string()])];
+            assert_eq!(p.predict(&f), c);
+        }
+    }
+
+    #[test]
+    fn averaging_matches_definition() {
+        // one update at clock 1, then 3 more ticks: w=+1 for the whole run of 4 ticks
+        let mut p = Perceptron::new(2, 4);
+        let f = [hash_feature(0, &["a"])];
+        p.update(&f, 1, 0);
+        for _ in 0..4 {
+            p.tick();
+        }
+        // second update at clock 5 (after 4 ticks), then 4 more ticks
+        p.update(&f, 1, 0);
+        for _ in 0..4 {
+            p.tick();
+        }
+        let p = p.finish();
+        let mut s = [0f32; 2];
+        p.scores(&f, &mut s);
+        // weights over the 8 instances: 1,1,1,1,2,2,2,2 -> mean 1.5 for class 1, -1.5 for class 0
+        assert!((s[1] - 1.5).abs() < 1e-6, "{s:?}");
+        assert!((s[0] + 1.5).abs() < 1e-6, "{s:?}");
+    }
+
+    #[test]
+    fn ties_go_to_lowest_and_noop_update() {
+        let mut p = Perceptron::new(4, 4);
+        assert_eq!(p.predict(&[1, 2, 3]), 0);
+        p.update(&[1], 2, 2);
+        assert_eq!(p.n_rows(), 0);
+        assert_eq!(p.n_updates(), 0);
+    }
+
+    #[test]
+    fn save_load_round_trip_and_errors() {
+        let p = toy();
+        let mut buf = Vec::new();
+        p.write_to(&mut buf).unwrap();
+        let q = Perceptron::read_from(&mut buf.as_slice()).unwrap();
+        assert_eq!(q.n_classes(), 3);
+        for c in 0..3 {
+            let f = vec![hash_feature(0, &["bias"]), hash_feature(1, &[&c.to_string()])];
+            assert_eq!(q.predict(&f), c);
+            let (mut a, mut b) = ([0f32; 3], [0f32; 3]);
+            p.scores(&f, &mut a);
+            q.scores(&f, &mut b);
+            for k in 0..3 {
+                assert!((a[k] - b[k]).abs() < 1e-3 * (1.0 + a[k].abs()));
+            }
+        }
+        // deterministic bytes
+        let mut buf2 = Vec::new();
+        q.write_to(&mut buf2).unwrap();
+        let mut buf3 = Vec::new();
+        toy().write_to(&mut buf3).unwrap();
+        assert_eq!(buf, buf3);
+        // truncated at every length: error, never panic
+        for cut in 0..buf.len() {
+            assert!(Perceptron::read_from(&mut &buf[..cut]).is_err(), "cut {cut}");
+        }
+        assert!(matches!(Perceptron::read_from(&mut &buf[..20]), Err(ModelError::Truncated)));
+        let mut bad = buf.clone();
+        bad[0] = b'X';
+        assert!(matches!(Perceptron::read_from(&mut bad.as_slice()), Err(ModelError::BadMagic)));
+        let mut v2 = buf.clone();
+        v2[8] = 9;
+        assert!(matches!(Perceptron::read_from(&mut v2.as_slice()), Err(ModelError::Version { found: 9, expected: 1 })));
+    }
+
+    #[test]
+    fn prune_drops_small_rows() {
+        let mut p = Perceptron::new(2, 6);
+        p.update(&[hash_feature(0, &["a"])], 1, 0);
+        p.update(&[hash_feature(0, &["b"])], 1, 0);
+        p.update(&[hash_feature(0, &["b"])], 1, 0);
+        p.tick();
+        let mut p = p.finish();
+        assert_eq!(p.n_rows(), 2);
+        p.prune(1.5);
+        assert_eq!(p.n_rows(), 1);
+        assert_eq!(p.predict(&[hash_feature(0, &["b"])]), 1);
+        let mut s = [0f32; 2];
+        p.scores(&[hash_feature(0, &["a"])], &mut s);
+        assert_eq!(s, [0.0, 0.0]);
+    }
+}

@@ -1,0 +1,836 @@
+//! The only user of `oxigraph::store`: opening, bulk loading, per-document
+//! transactions and SPARQL. Knows the RDF model (through `rdf`), not NLP.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer, RdfSyntaxError};
+use oxigraph::model::vocab::{rdf as rdfv, rdfs};
+use oxigraph::model::{
+    GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term,
+    TermRef,
+};
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+use oxigraph::store::{StorageError, Store as OxStore};
+
+use crate::kg::Iris;
+use crate::rdf::{self, DocumentQuads, term};
+
+/// How a command needs the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `query`, `export`, `stats`: never writes, may run beside other readers.
+    ReadOnly,
+    /// `ingest`, `load`: one writer per directory.
+    ReadWrite,
+}
+
+/// Store errors, each a sentence a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store {0} is in use by another kg process")]
+    InUse(PathBuf),
+    #[error("{0} is not a kg store (it exists but holds no RocksDB database)")]
+    NotAStore(PathBuf),
+    #[error("no store at {0} (create one with `kg ingest` or `kg load`)")]
+    Missing(PathBuf),
+    #[error("cannot open store {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error("{file}:{line}:{column}: {message}")]
+    Syntax {
+        file: String,
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    #[error("{file}: {message}")]
+    Input { file: String, message: String },
+    #[error("SPARQL syntax error: {0}")]
+    QuerySyntax(String),
+    #[error("query cancelled after {0:?} (--timeout)")]
+    Timeout(Duration),
+    #[error("query failed: {0}")]
+    Query(String),
+    #[error("store error: {0}")]
+    Storage(#[from] StorageError),
+    #[error("{0}")]
+    Model(#[from] rdf::ModelError),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// An open store, on disk or in memory.
+#[derive(Clone)]
+pub struct Store {
+    inner: OxStore,
+    path: Option<PathBuf>,
+    mode: Mode,
+}
+
+/// Whether a directory looks like a RocksDB database (what Oxigraph creates).
+fn is_rocksdb_dir(path: &Path) -> bool {
+    path.join("CURRENT").is_file()
+}
+
+impl Store {
+    /// An empty in-memory store.
+    pub fn memory() -> Result<Store, StoreError> {
+        Ok(Store {
+            inner: OxStore::new()?,
+            path: None,
+            mode: Mode::ReadWrite,
+        })
+    }
+
+    /// Opens (or, read-write, creates) the store at `path`, refusing directories
+    /// that hold something else so a typo never scatters RocksDB files in them.
+    pub fn open(path: &Path, mode: Mode) -> Result<Store, StoreError> {
+        let owned = path.to_path_buf();
+        if path.exists() {
+            if !path.is_dir() {
+                return Err(StoreError::NotAStore(owned));
+            }
+            let empty = fs::read_dir(path)
+                .map_err(|e| StoreError::Open {
+                    path: owned.clone(),
+                    message: e.to_string(),
+                })?
+                .next()
+                .is_none();
+            if !empty && !is_rocksdb_dir(path) {
+                return Err(StoreError::NotAStore(owned));
+            }
+            if empty && mode == Mode::ReadOnly {
+                return Err(StoreError::Missing(owned));
+            }
+        } else if mode == Mode::ReadOnly {
+            return Err(StoreError::Missing(owned));
+        }
+        let inner = open_on_disk(path, mode)?;
+        Ok(Store {
+            inner,
+            path: Some(owned),
+            mode,
+        })
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Number of quads.
+    pub fn len(&self) -> Result<usize, StoreError> {
+        Ok(self.inner.len()?)
+    }
+
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.inner.is_empty()?)
+    }
+
+    /// Flushes to disk (on-disk stores).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        #[cfg(feature = "rocksdb")]
+        if self.path.is_some() {
+            self.inner.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Bulk-loads RDF files in one atomic commit: if any file fails to parse,
+    /// nothing is loaded. Returns the number of quads read.
+    pub fn load_files(
+        &self,
+        files: &[(PathBuf, RdfFormat)],
+        base_iri: Option<&str>,
+        on_progress: impl Fn(u64) + Send + Sync + 'static,
+    ) -> Result<u64, StoreError> {
+        let mut loader = self.inner.bulk_loader().on_progress(on_progress);
+        let mut total = 0u64;
+        for (path, format) in files {
+            let name = path.display().to_string();
+            let mut bytes = Vec::new();
+            fs::File::open(path)
+                .and_then(|mut f| f.read_to_end(&mut bytes))
+                .map_err(|e| StoreError::Input {
+                    file: name.clone(),
+                    message: e.to_string(),
+                })?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Err(StoreError::Input {
+                    file: name,
+                    message: "empty file, nothing to load".into(),
+                });
+            }
+            let mut parser = RdfParser::from_format(*format).rename_blank_nodes();
+            if let Some(base) = base_iri {
+                parser = parser.with_base_iri(base).map_err(|e| StoreError::Input {
+                    file: name.clone(),
+                    message: format!("invalid base IRI: {e}"),
+                })?;
+            }
+            // Count what this file contributes by parsing it once ourselves; the
+            // loader then receives only well-formed quads.
+            let mut quads = Vec::new();
+            for q in parser.for_slice(&bytes) {
+                quads.push(q.map_err(|e| parse_error(&name, &bytes, e))?);
+            }
+            total += quads.len() as u64;
+            loader
+                .load_quads(quads)
+                .map_err(|e| StoreError::Input {
+                    file: name.clone(),
+                    message: e.to_string(),
+                })?;
+        }
+        loader.commit()?;
+        Ok(total)
+    }
+
+    /// Inserts quads in one transaction (small writes: fixtures, run records).
+    pub fn insert_all(&self, quads: &[Quad]) -> Result<(), StoreError> {
+        let mut tx = self.inner.start_transaction()?;
+        for q in quads {
+            tx.insert(q);
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Whether the store holds a document with this IRI.
+    pub fn contains_document(&self, doc: &str) -> Result<bool, StoreError> {
+        let doc = NamedNode::new_unchecked(doc);
+        Ok(self
+            .inner
+            .contains(QuadRef::new(
+                &doc,
+                rdfv::TYPE,
+                term::NIF_CONTEXT,
+                GraphNameRef::DefaultGraph,
+            ))?)
+    }
+
+    /// Objects of `(subject, predicate, ?o)` in the default graph, sorted.
+    pub fn objects(&self, subject: &str, predicate: &str) -> Result<Vec<Term>, StoreError> {
+        let s = NamedNode::new_unchecked(subject);
+        let p = NamedNode::new_unchecked(predicate);
+        let mut out = Vec::new();
+        for q in self.inner.quads_for_pattern(
+            Some(NamedOrBlankNodeRef::from(&s)),
+            Some(p.as_ref()),
+            None,
+            Some(GraphNameRef::DefaultGraph),
+        ) {
+            out.push(q?.object);
+        }
+        out.sort_by_key(|t| t.to_string());
+        Ok(out)
+    }
+
+    /// Replaces everything one document contributed with `new`, in one
+    /// transaction: old NIF nodes and evidence go, asserted triples that no
+    /// evidence supports any more go, entity names and types are recomputed
+    /// from the mentions that remain in the whole store.
+    pub fn replace_document(&self, iris: &Iris, new: &DocumentQuads) -> Result<(), StoreError> {
+        let mut tx = self.inner.start_transaction()?;
+        let doc = new.document.as_ref();
+
+        // 1. What the document contributed before.
+        let mut doc_nodes: BTreeSet<NamedNode> = BTreeSet::new();
+        doc_nodes.insert(doc.into_owned());
+        for q in tx.quads_for_pattern(
+            None,
+            Some(term::NIF_REFERENCE_CONTEXT),
+            Some(TermRef::from(doc)),
+            Some(GraphNameRef::DefaultGraph),
+        ) {
+            if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = q?.subject {
+                doc_nodes.insert(n);
+            }
+        }
+        let mut facts: BTreeSet<NamedNode> = BTreeSet::new();
+        let mut touched_entities: BTreeSet<NamedNode> = BTreeSet::new();
+        for node in &doc_nodes {
+            for q in tx.quads_for_pattern(
+                None,
+                Some(term::PROV_WAS_DERIVED_FROM),
+                Some(TermRef::from(node.as_ref())),
+                Some(GraphNameRef::DefaultGraph),
+            ) {
+                if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = q?.subject {
+                    facts.insert(n);
+                }
+            }
+            for q in tx.quads_for_pattern(
+                Some(node.as_ref().into()),
+                Some(term::ITS_TA_IDENT_REF),
+                None,
+                Some(GraphNameRef::DefaultGraph),
+            ) {
+                if let Term::NamedNode(n) = q?.object {
+                    touched_entities.insert(n);
+                }
+            }
+        }
+        let mut old_triples: HashSet<(NamedNode, NamedNode, Term)> = HashSet::new();
+        let mut old_relations: BTreeSet<NamedNode> = BTreeSet::new();
+        for f in &facts {
+            let get = |p: NamedNodeRef<'_>| -> Result<Option<Term>, StorageError> {
+                tx.quads_for_pattern(
+                    Some(f.as_ref().into()),
+                    Some(p),
+                    None,
+                    Some(GraphNameRef::DefaultGraph),
+                )
+                .next()
+                .transpose()
+                .map(|q| q.map(|q| q.object))
+            };
+            if let (Some(Term::NamedNode(s)), Some(Term::NamedNode(p)), Some(o)) =
+                (get(rdfv::SUBJECT)?, get(rdfv::PREDICATE)?, get(rdfv::OBJECT)?)
+            {
+                old_relations.insert(p.clone());
+                old_triples.insert((s, p, o));
+            }
+        }
+
+        // 2. Remove every triple about those nodes.
+        let mut doomed: Vec<Quad> = Vec::new();
+        for node in doc_nodes.iter().chain(&facts) {
+            for q in tx.quads_for_pattern(
+                Some(node.as_ref().into()),
+                None,
+                None,
+                Some(GraphNameRef::DefaultGraph),
+            ) {
+                doomed.push(q?);
+            }
+        }
+        for q in &doomed {
+            tx.remove(q);
+        }
+
+        // 3. Write the new contribution.
+        for q in new.quads.iter().chain(&new.asserted).chain(&new.relations) {
+            tx.insert(q);
+        }
+        for e in &new.entities {
+            touched_entities.insert(e.iri.clone());
+            tx.insert(QuadRef::new(
+                &e.iri,
+                rdfs::LABEL,
+                &rdf::label_literal(&e.label),
+                GraphNameRef::DefaultGraph,
+            ));
+            if let Some(same) = &e.same_as {
+                tx.insert(QuadRef::new(
+                    &e.iri,
+                    term::OWL_SAME_AS,
+                    same,
+                    GraphNameRef::DefaultGraph,
+                ));
+            }
+        }
+
+        // 4. Asserted triples and relations that lost their last evidence.
+        let new_asserted: HashSet<&Quad> = new.asserted.iter().collect();
+        for (s, p, o) in &old_triples {
+            let q = Quad::new(
+                s.clone(),
+                p.clone(),
+                o.clone(),
+                oxigraph::model::GraphName::DefaultGraph,
+            );
+            if new_asserted.contains(&q) {
+                continue;
+            }
+            let mut supported = false;
+            for st in tx.quads_for_pattern(
+                None,
+                Some(rdfv::SUBJECT),
+                Some(TermRef::from(s.as_ref())),
+                Some(GraphNameRef::DefaultGraph),
+            ) {
+                let f = st?.subject;
+                let has = |pred: NamedNodeRef<'_>, obj: TermRef<'_>| {
+                    tx.contains(QuadRef::new(f.as_ref(), pred, obj, GraphNameRef::DefaultGraph))
+                };
+                if has(rdfv::PREDICATE, p.as_ref().into())? && has(rdfv::OBJECT, o.as_ref())? {
+                    supported = true;
+                    break;
+                }
+            }
+            if !supported {
+                tx.remove(&q);
+            }
+        }
+        for p in &old_relations {
+            let used = tx
+                .quads_for_pattern(
+                    None,
+                    Some(rdfv::PREDICATE),
+                    Some(p.as_ref().into()),
+                    Some(GraphNameRef::DefaultGraph),
+                )
+                .next()
+                .is_some();
+            if !used {
+                let stale: Vec<Quad> = tx
+                    .quads_for_pattern(
+                        Some(p.as_ref().into()),
+                        None,
+                        None,
+                        Some(GraphNameRef::DefaultGraph),
+                    )
+                    .collect::<Result<_, _>>()?;
+                for q in &stale {
+                    tx.remove(q);
+                }
+            }
+        }
+
+        // 5. Entity triples are a function of the mentions left in the store.
+        for e in &touched_entities {
+            let mut anchors: BTreeSet<String> = BTreeSet::new();
+            let mut classes: BTreeMap<NamedNode, usize> = BTreeMap::new();
+            let mentions: Vec<_> = tx
+                .quads_for_pattern(
+                    None,
+                    Some(term::ITS_TA_IDENT_REF),
+                    Some(e.as_ref().into()),
+                    Some(GraphNameRef::DefaultGraph),
+                )
+                .collect::<Result<_, _>>()?;
+            for m in &mentions {
+                for q in tx.quads_for_pattern(
+                    Some(m.subject.as_ref()),
+                    None,
+                    None,
+                    Some(GraphNameRef::DefaultGraph),
+                ) {
+                    let q = q?;
+                    if q.predicate == term::NIF_ANCHOR_OF {
+                        if let Term::Literal(l) = &q.object {
+                            anchors.insert(l.value().to_owned());
+                        }
+                    } else if q.predicate == term::ITS_TA_CLASS_REF {
+                        if let Term::NamedNode(c) = q.object {
+                            *classes.entry(c).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            let about: Vec<Quad> = tx
+                .quads_for_pattern(
+                    Some(e.as_ref().into()),
+                    None,
+                    None,
+                    Some(GraphNameRef::DefaultGraph),
+                )
+                .collect::<Result<_, _>>()?;
+            if mentions.is_empty() {
+                // Nothing mentions it any more: the entity node goes.
+                for q in &about {
+                    if q.predicate == rdfv::TYPE
+                        || q.predicate == rdfs::LABEL
+                        || q.predicate == term::SCHEMA_ALTERNATE_NAME
+                        || q.predicate == term::OWL_SAME_AS
+                    {
+                        tx.remove(q);
+                    }
+                }
+                continue;
+            }
+            let label = about
+                .iter()
+                .find(|q| q.predicate == rdfs::LABEL)
+                .and_then(|q| match &q.object {
+                    Term::Literal(l) => Some(l.value().to_owned()),
+                    _ => None,
+                });
+            for q in &about {
+                if q.predicate == rdfv::TYPE || q.predicate == term::SCHEMA_ALTERNATE_NAME {
+                    tx.remove(q);
+                }
+            }
+            // The most frequent class wins; ties go to the first IRI in order.
+            if let Some((class, _)) = classes
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            {
+                tx.insert(QuadRef::new(e, rdfv::TYPE, class, GraphNameRef::DefaultGraph));
+            }
+            for a in anchors {
+                if Some(&a) != label.as_ref() {
+                    tx.insert(QuadRef::new(
+                        e,
+                        term::SCHEMA_ALTERNATE_NAME,
+                        &rdf::label_literal(&a),
+                        GraphNameRef::DefaultGraph,
+                    ));
+                }
+            }
+        }
+        let _ = iris;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Prepares a SPARQL query with the kg prefixes predeclared.
+    fn evaluator(&self, iris: &Iris) -> SparqlEvaluator {
+        let mut ev = SparqlEvaluator::new();
+        for (p, ns) in rdf::prefixes(iris) {
+            ev = ev
+                .with_prefix(p, ns)
+                .expect("the built-in prefixes are valid IRIs");
+        }
+        ev
+    }
+
+    /// Checks a query's syntax without running it.
+    pub fn check_query(&self, iris: &Iris, query: &str) -> Result<(), StoreError> {
+        self.evaluator(iris)
+            .parse_query(query)
+            .map(|_| ())
+            .map_err(|e| StoreError::QuerySyntax(e.to_string()))
+    }
+
+    /// Runs a SPARQL query; `timeout` cancels it.
+    pub fn query(
+        &self,
+        iris: &Iris,
+        query: &str,
+        timeout: Option<Duration>,
+    ) -> Result<QueryResults<'static>, StoreError> {
+        let mut ev = self.evaluator(iris);
+        if let Some(t) = timeout {
+            let token = CancellationToken::new();
+            ev = ev.with_cancellation_token(token.clone());
+            std::thread::spawn(move || {
+                std::thread::sleep(t);
+                token.cancel();
+            });
+        }
+        let prepared = ev
+            .parse_query(query)
+            .map_err(|e| StoreError::QuerySyntax(e.to_string()))?;
+        prepared
+            .on_store(&self.inner)
+            .execute()
+            .map_err(|e| query_error(e, timeout))
+    }
+
+    /// Runs a SELECT query and collects its rows (for exports and stats).
+    pub fn select(&self, iris: &Iris, query: &str) -> Result<Vec<Vec<Option<Term>>>, StoreError> {
+        match self.query(iris, query, None)? {
+            QueryResults::Solutions(solutions) => {
+                let mut rows = Vec::new();
+                for s in solutions {
+                    let s = s.map_err(|e| query_error(e, None))?;
+                    rows.push(s.values().to_vec());
+                }
+                Ok(rows)
+            }
+            _ => Err(StoreError::Query("expected a SELECT query".into())),
+        }
+    }
+
+    /// Writes the whole store (default graph for graph-only formats).
+    pub fn dump(
+        &self,
+        iris: &Iris,
+        format: RdfFormat,
+        out: &mut dyn Write,
+    ) -> Result<(), StoreError> {
+        let mut ser = RdfSerializer::from_format(format);
+        if format != RdfFormat::NTriples && format != RdfFormat::NQuads {
+            for (p, ns) in rdf::prefixes(iris) {
+                ser = ser.with_prefix(p, ns).expect("built-in prefixes are valid");
+            }
+        }
+        // Sorted output: deterministic diffs whatever the storage order.
+        let mut quads: Vec<Quad> = if format.supports_datasets() {
+            self.inner.iter().collect::<Result<_, _>>()?
+        } else {
+            self.inner
+                .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+                .collect::<Result<_, _>>()?
+        };
+        quads.sort_by(|a, b| quad_key(a).cmp(&quad_key(b)));
+        let mut w = ser.for_writer(out);
+        for q in &quads {
+            w.serialize_quad(q)?;
+        }
+        w.finish()?;
+        Ok(())
+    }
+}
+
+#[cfg(feature = "rocksdb")]
+fn open_on_disk(path: &Path, mode: Mode) -> Result<OxStore, StoreError> {
+    let opened = match mode {
+        Mode::ReadOnly => OxStore::open_read_only(path),
+        Mode::ReadWrite => OxStore::open(path),
+    };
+    opened.map_err(|e| classify_open_error(path, e))
+}
+
+#[cfg(not(feature = "rocksdb"))]
+fn open_on_disk(path: &Path, _mode: Mode) -> Result<OxStore, StoreError> {
+    Err(StoreError::Open {
+        path: path.to_path_buf(),
+        message: "this kg was built without on-disk storage (feature `rocksdb`); use --memory".into(),
+    })
+}
+
+fn quad_key(q: &Quad) -> (String, String, String, String) {
+    (
+        q.graph_name.to_string(),
+        q.subject.to_string(),
+        q.predicate.to_string(),
+        q.object.to_string(),
+    )
+}
+
+fn query_error(e: oxigraph::sparql::QueryEvaluationError, timeout: Option<Duration>) -> StoreError {
+    let msg = e.to_string();
+    match timeout {
+        Some(t) if msg.to_lowercase().contains("cancel") => StoreError::Timeout(t),
+        _ => StoreError::Query(msg),
+    }
+}
+
+#[cfg_attr(not(feature = "rocksdb"), allow(dead_code))]
+fn classify_open_error(path: &Path, e: StorageError) -> StoreError {
+    let msg = e.to_string();
+    let lower = msg.to_lowercase();
+    if lower.contains("lock") {
+        StoreError::InUse(path.to_path_buf())
+    } else if lower.contains("read-only file system") || lower.contains("permission denied") {
+        StoreError::Open {
+            path: path.to_path_buf(),
+            message: "the directory is not writable".into(),
+        }
+    } else if lower.contains("corrupt") || lower.contains("no such file") {
+        StoreError::Open {
+            path: path.to_path_buf(),
+            message: first_line(&msg),
+        }
+    } else {
+        StoreError::Open {
+            path: path.to_path_buf(),
+            message: first_line(&msg),
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_owned()
+}
+
+/// Turns a parser error into `file:line:column: message` (1-based, as editors count).
+fn parse_error(file: &str, bytes: &[u8], s: RdfSyntaxError) -> StoreError {
+    let (line, column) = match s.location() {
+        Some(r) => (r.start.line + 1, r.start.column + 1),
+        None => (0, 0),
+    };
+    let mut message = first_line(&s.to_string());
+    if std::str::from_utf8(bytes).is_err() && !message.to_lowercase().contains("utf") {
+        message.push_str(" (the file is not valid UTF-8 text)");
+    }
+    StoreError::Syntax {
+        file: file.to_owned(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// The RDF format a file name implies.
+pub fn format_from_extension(path: &Path) -> Option<RdfFormat> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    RdfFormat::from_extension(&ext)
+}
+
+/// An RDF format by the names `--format` accepts.
+pub fn format_from_name(name: &str) -> Option<RdfFormat> {
+    match name.to_ascii_lowercase().as_str() {
+        "ttl" | "turtle" => Some(RdfFormat::Turtle),
+        "nt" | "ntriples" | "n-triples" => Some(RdfFormat::NTriples),
+        "nq" | "nquads" | "n-quads" => Some(RdfFormat::NQuads),
+        "trig" => Some(RdfFormat::TriG),
+        "rdf" | "xml" | "rdfxml" | "rdf/xml" => Some(RdfFormat::RdfXml),
+        "jsonld" | "json-ld" => Some(RdfFormat::JsonLd {
+            profile: Default::default(),
+        }),
+        "n3" => Some(RdfFormat::N3),
+        _ => None,
+    }
+}
+
+/// A shared counter for bulk-load progress callbacks.
+pub fn progress_counter() -> (Arc<AtomicU64>, impl Fn(u64) + Send + Sync + 'static) {
+    let counter = Arc::new(AtomicU64::new(0));
+    let c = Arc::clone(&counter);
+    (counter, move |n| c.store(n, Ordering::Relaxed))
+}
+
+/// Literal helper for callers that build small fixture graphs.
+pub fn literal(value: &str) -> Literal {
+    Literal::new_simple_literal(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kg::{CharSpan, Document, DocumentGraph, Entity, EntityType, Fact, Mention};
+
+    fn graph(text: &str, facts: &[(&str, &str, &str)]) -> DocumentGraph {
+        let mut g = DocumentGraph {
+            document: Document {
+                text: text.to_owned(),
+                ..Default::default()
+            },
+            sentences: vec![CharSpan {
+                begin: 0,
+                end: text.chars().count(),
+            }],
+            ..Default::default()
+        };
+        let index = |name: &str, g: &mut DocumentGraph| -> usize {
+            if let Some(i) = g.entities.iter().position(|e| e.name == name) {
+                return i;
+            }
+            g.entities.push(Entity {
+                name: name.to_owned(),
+                kind: EntityType::Person,
+                same_as: None,
+            });
+            let begin = text.find(name).map(|b| text[..b].chars().count()).unwrap_or(0);
+            g.mentions.push(Mention {
+                span: CharSpan {
+                    begin,
+                    end: begin + name.chars().count(),
+                },
+                entity: g.entities.len() - 1,
+            });
+            g.entities.len() - 1
+        };
+        for (s, p, o) in facts {
+            let s = index(s, &mut g);
+            let o = index(o, &mut g);
+            g.facts.push(Fact {
+                subject: s,
+                relation: (*p).to_owned(),
+                object: o,
+                sentence: 0,
+                confidence: 0.8,
+                surface: String::new(),
+                qualifiers: Default::default(),
+            });
+        }
+        g
+    }
+
+    fn count(store: &Store, iris: &Iris, q: &str) -> usize {
+        store.select(iris, q).unwrap().len()
+    }
+
+    #[test]
+    fn reingest_is_idempotent() {
+        let iris = Iris::default();
+        let store = Store::memory().unwrap();
+        let g = graph("Ann thanked Bob.", &[("Ann", "thank", "Bob")]);
+        let dq = rdf::document_quads(&iris, &g, None).unwrap();
+        store.replace_document(&iris, &dq).unwrap();
+        let n = store.len().unwrap();
+        store.replace_document(&iris, &dq).unwrap();
+        assert_eq!(store.len().unwrap(), n);
+        assert_eq!(count(&store, &iris, "SELECT * { ?s rel:thank ?o }"), 1);
+    }
+
+    #[test]
+    fn shared_triples_survive_until_their_last_evidence_goes() {
+        let iris = Iris::default();
+        let store = Store::memory().unwrap();
+        let a = graph("Ann thanked Bob.", &[("Ann", "thank", "Bob")]);
+        let b = graph("Ann thanked Bob again.", &[("Ann", "thank", "Bob")]);
+        for g in [&a, &b] {
+            store
+                .replace_document(&iris, &rdf::document_quads(&iris, g, None).unwrap())
+                .unwrap();
+        }
+        assert_eq!(count(&store, &iris, "SELECT * { ?f rdf:predicate rel:thank }"), 2);
+        // Document b now says something else: its evidence goes, a's stays.
+        let b2 = DocumentGraph {
+            document: b.document.clone(),
+            sentences: b.sentences.clone(),
+            entities: b.entities.clone(),
+            mentions: b.mentions.clone(),
+            facts: vec![],
+        };
+        store
+            .replace_document(&iris, &rdf::document_quads(&iris, &b2, None).unwrap())
+            .unwrap();
+        assert_eq!(count(&store, &iris, "SELECT * { ?s rel:thank ?o }"), 1);
+        // And when a goes too, the asserted triple and the relation go.
+        let a2 = DocumentGraph {
+            facts: vec![],
+            ..a.clone()
+        };
+        store
+            .replace_document(&iris, &rdf::document_quads(&iris, &a2, None).unwrap())
+            .unwrap();
+        assert_eq!(count(&store, &iris, "SELECT * { ?s rel:thank ?o }"), 0);
+        assert_eq!(count(&store, &iris, "SELECT * { rel:thank ?p ?o }"), 0);
+    }
+
+    #[test]
+    fn alternate_names_accumulate_across_documents() {
+        let iris = Iris::default();
+        let store = Store::memory().unwrap();
+        let mut a = graph("Ann Lee thanked Bob.", &[("Ann Lee", "thank", "Bob")]);
+        let mut b = graph("Lee thanked Bob.", &[("Ann Lee", "thank", "Bob")]);
+        // In b the mention of "Ann Lee" is the surname only.
+        b.mentions[0].span = CharSpan { begin: 0, end: 3 };
+        a.document.url = Some("https://example.org/a".into());
+        for g in [&a, &b] {
+            store
+                .replace_document(&iris, &rdf::document_quads(&iris, g, None).unwrap())
+                .unwrap();
+        }
+        let rows = store
+            .select(&iris, "SELECT ?n { ent:Ann_Lee schema:alternateName ?n }")
+            .unwrap();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(
+            count(&store, &iris, "SELECT * { ent:Ann_Lee a schema:Person; rdfs:label \"Ann Lee\"@en }"),
+            1
+        );
+    }
+
+    #[test]
+    fn query_syntax_errors_are_reported() {
+        let iris = Iris::default();
+        let store = Store::memory().unwrap();
+        let Err(err) = store.query(&iris, "SELEC * {", None) else {
+            panic!("a bad query must fail");
+        };
+        assert!(matches!(err, StoreError::QuerySyntax(_)), "{err}");
+    }
+
+    #[test]
+    fn formats_resolve() {
+        assert_eq!(format_from_extension(Path::new("a.TTL")), Some(RdfFormat::Turtle));
+        assert_eq!(format_from_name("nq"), Some(RdfFormat::NQuads));
+        assert!(format_from_name("docx").is_none());
+    }
+}
