@@ -13,7 +13,11 @@ use oxigraph::model::Term;
 use oxigraph::sparql::QueryResults;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 
-use crate::cli::{Cli, Command, ExportArgs, Global, LoadArgs, QueryArgs, QueryFormat, StatsArgs};
+use crate::cli::{
+    Cli, Command, EvalCommand, ExportArgs, ExtractArgs, Global, IngestArgs, LoadArgs, ParseArgs,
+    PipelineArgs, QueryArgs, QueryFormat, StatsArgs,
+};
+use crate::ingest::{self, Event, IngestOptions, Pipeline, Summary};
 use crate::export::{self, EntityGraph, Filter, Format};
 use crate::kg::Iris;
 use crate::store::{Mode, Store};
@@ -63,6 +67,10 @@ fn one_line(e: &anyhow::Error) -> String {
 pub fn run(cli: Cli) -> Result<Status> {
     let g = &cli.global;
     match cli.command {
+        Command::Ingest(a) => ingest_cmd(g, a),
+        Command::Extract(a) => extract_cmd(g, a),
+        Command::Parse(a) => parse_cmd(g, a),
+        Command::Eval(e) => eval_cmd(g, e),
         Command::Query(a) => query(g, a),
         Command::Export(a) => export(g, a),
         Command::Load(a) => load(g, a),
@@ -474,6 +482,324 @@ fn stats(g: &Global, a: StatsArgs) -> Result<Status> {
         let w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
         for (k, v) in rows {
             writeln!(out, "{k}{} {v:>8}", " ".repeat(w - k.chars().count()))?;
+        }
+    }
+    out.flush()?;
+    Ok(Status::Ok)
+}
+
+/// Loads the models, with a message on what failed.
+fn load_pipeline(g: &Global, a: &PipelineArgs) -> Result<Pipeline> {
+    let data = a.data.clone().unwrap_or_else(ingest::default_data_dir);
+    let start = Instant::now();
+    let p = Pipeline::load(&data)?;
+    if g.verbose {
+        note(g, format!("models loaded from {} in {:.2}s", data.display(), start.elapsed().as_secs_f64()));
+    }
+    Ok(p)
+}
+
+fn pipeline_options(a: &PipelineArgs) -> Result<ingest::Options> {
+    let date = match &a.date {
+        Some(d) => Some(
+            ingest::dates::Date::parse_iso(d)
+                .filter(|_| d.len() == 10)
+                .ok_or_else(|| anyhow!("--date {d:?} is not a date (expected YYYY-MM-DD)"))?,
+        ),
+        None => None,
+    };
+    Ok(ingest::Options {
+        lines: a.lines,
+        date,
+        file_name: None,
+    })
+}
+
+fn thread_pool(a: &PipelineArgs) -> Result<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = a.jobs {
+        if n == 0 {
+            bail!("--jobs must be at least 1");
+        }
+        b = b.num_threads(n);
+    }
+    Ok(b.build()?)
+}
+
+/// Input files for a pipeline command; `-` (stdin) when none are given and `default_stdin`.
+fn inputs(g: &Global, paths: &[std::path::PathBuf], default_stdin: bool) -> (Vec<std::path::PathBuf>, usize) {
+    let paths: Vec<std::path::PathBuf> = if paths.is_empty() && default_stdin {
+        vec!["-".into()]
+    } else {
+        paths.to_vec()
+    };
+    let (files, errors) = ingest::input::expand(&paths);
+    for e in &errors {
+        eprintln!("kg: {e}");
+    }
+    let _ = g;
+    (files, errors.len())
+}
+
+fn utc_stamp() -> (String, String) {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0) as i64;
+    let date = ingest::dates::Date::from_days(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400);
+    let (h, m, s) = (t / 3600, t % 3600 / 60, t % 60);
+    (
+        format!("{:04}{:02}{:02}T{h:02}{m:02}{s:02}Z", date.year, date.month, date.day),
+        format!("{date}T{h:02}:{m:02}:{s:02}Z"),
+    )
+}
+
+fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
+    let iris = iris(g)?;
+    let options = pipeline_options(&a.pipeline)?;
+    let (files, missing) = inputs(g, &a.paths, false);
+    let pipeline = load_pipeline(g, &a.pipeline)?;
+    let store = open_store(g, Mode::ReadWrite)?;
+    let pool = thread_pool(&a.pipeline)?;
+    let (stamp, started) = utc_stamp();
+    let opts = IngestOptions {
+        options,
+        force: a.force,
+        batch: pool.current_num_threads() * 4,
+        run: Some((iris.run(&stamp), started)),
+    };
+    let start = Instant::now();
+    let bar = (!g.quiet && io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        b.enable_steady_tick(Duration::from_millis(200));
+        b
+    });
+    let quiet = g.quiet;
+    let verbose = g.verbose;
+    let mut on_event = |e: &Event<'_>, s: &Summary| {
+        let line = match e {
+            Event::Failed(m) => Some(format!("kg: {m}")),
+            Event::Warning(m) if !quiet => Some(format!("kg: warning: {m}")),
+            Event::Written { origin, sentences, facts } if verbose => {
+                Some(format!("{origin}: {sentences} sentences, {facts} facts"))
+            }
+            Event::Unchanged { origin } if verbose => Some(format!("{origin}: unchanged")),
+            _ => None,
+        };
+        match (&bar, line) {
+            (Some(b), Some(l)) => b.println(l),
+            (None, Some(l)) => eprintln!("{l}"),
+            _ => {}
+        }
+        if let Some(b) = &bar {
+            let secs = start.elapsed().as_secs_f64().max(1e-9);
+            b.set_message(format!(
+                "{} documents, {} sentences ({:.0}/s), {} facts, {} unchanged, {} failed",
+                s.written,
+                s.sentences,
+                s.sentences as f64 / secs,
+                s.facts,
+                s.unchanged,
+                s.failed
+            ));
+        }
+    };
+    let docs = ingest::input::Documents::new(files, a.pipeline.jsonl);
+    let summary = pool.install(|| ingest::ingest(&store, &iris, &pipeline, docs, &opts, &mut on_event))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let secs = start.elapsed().as_secs_f64().max(1e-9);
+    note(
+        g,
+        format!(
+            "ingested {} document{} ({} sentences, {} tokens, {} facts) in {secs:.2}s, {:.0} tokens/s; {} unchanged, {} failed",
+            summary.written,
+            if summary.written == 1 { "" } else { "s" },
+            summary.sentences,
+            summary.tokens,
+            summary.facts,
+            summary.tokens as f64 / secs,
+            summary.unchanged,
+            summary.failed + missing
+        ),
+    );
+    Ok(if summary.failed + missing > 0 { Status::SomeFailed } else { Status::Ok })
+}
+
+fn extract_cmd(g: &Global, a: ExtractArgs) -> Result<Status> {
+    use rayon::prelude::*;
+    let iris = iris(g)?;
+    let options = pipeline_options(&a.pipeline)?;
+    let (files, missing) = inputs(g, &a.paths, true);
+    let pipeline = load_pipeline(g, &a.pipeline)?;
+    let pool = thread_pool(&a.pipeline)?;
+    let batch = pool.current_num_threads() * 4;
+    let mut docs = ingest::input::Documents::new(files, a.pipeline.jsonl).peekable();
+    let mut out = stdout();
+    let mut failed = missing;
+    while docs.peek().is_some() {
+        let mut todo = Vec::new();
+        while todo.len() < batch {
+            match docs.next() {
+                None => break,
+                Some(Err(e)) => {
+                    eprintln!("kg: {e}");
+                    failed += 1;
+                }
+                Some(Ok(raw)) => todo.push(raw),
+            }
+        }
+        let results: Vec<_> = pool.install(|| {
+            todo.par_iter()
+                .map(|raw| {
+                    let mut o = options.clone();
+                    o.file_name = raw.origin.rsplit('/').next().map(str::to_owned);
+                    pipeline.process(raw, &o)
+                })
+                .collect()
+        });
+        for (raw, p) in todo.iter().zip(results) {
+            for e in &p.errors {
+                eprintln!("kg: warning: {e}");
+            }
+            ingest::output::write(&mut out, a.format, &iris, raw, &p)?;
+        }
+    }
+    out.flush()?;
+    Ok(if failed > 0 { Status::SomeFailed } else { Status::Ok })
+}
+
+fn parse_cmd(g: &Global, a: ParseArgs) -> Result<Status> {
+    let pipeline = load_pipeline(g, &a.pipeline)?;
+    let mut out = stdout();
+    let mut failed = 0;
+    if a.conllu_in {
+        let paths = if a.paths.is_empty() { vec!["-".into()] } else { a.paths.clone() };
+        for p in paths {
+            let text = if p.as_os_str() == "-" {
+                let mut s = String::new();
+                io::stdin().read_to_string(&mut s).context("cannot read stdin")?;
+                s
+            } else {
+                fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?
+            };
+            let name = if p.as_os_str() == "-" { "<stdin>".to_owned() } else { p.display().to_string() };
+            let mut sentences = match crate::nlp::conllu::parse_str(&text) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("kg: {name}: {e}");
+                    failed += 1;
+                    continue;
+                }
+            };
+            for s in &mut sentences {
+                pipeline.analyzer.analyze_conllu(s);
+                pipeline.parser.parse(s);
+                ingest::output::add_ner_misc(&pipeline, s);
+                crate::nlp::conllu::write_sentence(&mut out, s)?;
+            }
+        }
+    } else {
+        let options = pipeline_options(&a.pipeline)?;
+        let (files, missing) = inputs(g, &a.paths, true);
+        failed += missing;
+        for raw in ingest::input::Documents::new(files, a.pipeline.jsonl) {
+            let raw = match raw {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("kg: {e}");
+                    failed += 1;
+                    continue;
+                }
+            };
+            let doc = if options.lines {
+                crate::text::Doc::from_lines(raw.document.text.clone())
+            } else {
+                crate::text::Doc::new(raw.document.text.clone())
+            };
+            for mut s in pipeline.analyze(&doc) {
+                ingest::output::add_ner_misc(&pipeline, &mut s.sentence);
+                crate::nlp::conllu::write_sentence(&mut out, &s.sentence)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed > 0 { Status::SomeFailed } else { Status::Ok })
+}
+
+fn load_data_pipeline(g: &Global, data: &Option<std::path::PathBuf>) -> Result<Pipeline> {
+    load_pipeline(
+        g,
+        &PipelineArgs {
+            data: data.clone(),
+            lines: false,
+            date: None,
+            jsonl: false,
+            jobs: None,
+        },
+    )
+}
+
+fn eval_cmd(g: &Global, e: EvalCommand) -> Result<Status> {
+    let mut out = stdout();
+    match e {
+        EvalCommand::Ud { gold, gold_tokens, data } => {
+            let pipeline = load_data_pipeline(g, &data)?;
+            let sentences = crate::nlp::conllu::read_file(&gold)
+                .with_context(|| format!("cannot read {}", gold.display()))?;
+            let start = Instant::now();
+            let scores = if gold_tokens {
+                crate::eval::suite::ud_from_gold_tokens(&pipeline, &sentences)?
+            } else {
+                crate::eval::suite::ud_from_raw(&pipeline, &sentences)?
+            };
+            let words: usize = sentences.iter().map(|s| s.words.len()).sum();
+            writeln!(
+                out,
+                "# {} from {} ({} words, {:.1}s)",
+                gold.display(),
+                if gold_tokens { "gold tokens" } else { "raw text" },
+                words,
+                start.elapsed().as_secs_f64()
+            )?;
+            write!(out, "{}", scores.table())?;
+        }
+        EvalCommand::Carb { gold, sentences, system, system_format, data } => {
+            let gold_set = crate::eval::carb::read_gold(&gold)?;
+            let (scores, constant) = match (system, sentences) {
+                (Some(sys), _) => {
+                    let set = match system_format.as_str() {
+                        "carb" => crate::eval::carb::read_system_tab(&sys)?,
+                        "openie5" => crate::eval::carb::read_openie5(&sys)?,
+                        other => bail!("unknown --system-format {other:?} (expected carb or openie5)"),
+                    };
+                    (
+                        crate::eval::carb::score(&gold_set, &set),
+                        crate::eval::carb::score(&gold_set, &crate::eval::carb::with_constant_confidence(&set)),
+                    )
+                }
+                (None, Some(s)) => {
+                    let pipeline = load_data_pipeline(g, &data)?;
+                    crate::eval::suite::carb(&pipeline, &s, &gold)?
+                }
+                (None, None) => bail!("give --sentences or --system"),
+            };
+            writeln!(out, "CaRB ({})", gold.display())?;
+            writeln!(out, "| confidence | AUC | P | R | F1 |")?;
+            writeln!(out, "|---|---|---|---|---|")?;
+            for (name, s) in [("system", &scores), ("constant", &constant)] {
+                writeln!(
+                    out,
+                    "| {name} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                    s.auc, s.precision, s.recall, s.f1
+                )?;
+            }
         }
     }
     out.flush()?;

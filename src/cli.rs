@@ -47,6 +47,29 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Read news text into the store: facts, entities and their evidence.
+    ///
+    /// Inputs: text files (one article each), directories (recursively: *.txt,
+    /// *.jsonl), JSON Lines files (one {"id","text","url","date","title"} object
+    /// per line; other fields are kept as metadata), and `-` for stdin. Each
+    /// document is written in its own transaction; re-ingesting a document replaces
+    /// what it contributed, and a document already stored by the same models is
+    /// skipped. A failing document is reported and counted (exit 1); the rest go in.
+    #[command(after_help = "Examples:\n  kg ingest data/articles/\n  kg ingest news.jsonl --store corpus-store\n  curl -s https://example.org/a.txt | kg ingest - --date 2022-01-10")]
+    Ingest(IngestArgs),
+    /// Run the pipeline as a stream filter: text in, facts out, no store.
+    ///
+    /// `nq` (default) writes what `ingest` would store, as N-Quads that `kg load`
+    /// bulk-loads (shards from many machines merge); `tsv` and `jsonl` write one
+    /// proposition per line; `carb` writes the CaRB benchmark format
+    /// (sentence, confidence, relation, arguments).
+    Extract(ExtractArgs),
+    /// Measure kg on public benchmarks (UD treebanks, CaRB).
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// Analyse text and print CoNLL-U: tokens, tags, lemmas, dependency trees, and
+    /// named entities in MISC (NER=B-PER …).
+    Parse(ParseArgs),
     /// Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE).
     ///
     /// The prefixes rdf rdfs xsd owl schema prov nif itsrdf wd ent rel fact concept
@@ -108,6 +131,76 @@ pub struct QueryArgs {
     pub timeout: Option<f64>,
 }
 
+/// Options shared by the commands that run the language pipeline.
+#[derive(Debug, Args, Clone)]
+pub struct PipelineArgs {
+    /// Directory holding models/ and gazetteer/ (default: the data/ directory of
+    /// the source tree kg was built from, or $KG_DATA).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Every input line is one sentence (benchmark files).
+    #[arg(long)]
+    pub lines: bool,
+    /// Publication date (YYYY-MM-DD) for documents that carry none; anchors
+    /// relative dates such as "January 2" or "on Monday".
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Treat stdin as JSON Lines.
+    #[arg(long)]
+    pub jsonl: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files, directories, or - for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// Re-process documents even when the store has them from the same models.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Output formats of `kg extract`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractFormat {
+    /// N-Quads of the kg model (what ingest stores).
+    Nq,
+    /// One proposition per line: doc, sentence, subject, relation, object, confidence, surface.
+    Tsv,
+    /// One JSON object per proposition.
+    Jsonl,
+    /// CaRB: sentence, confidence, relation, arg1, arg2, ….
+    Carb,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Files, directories, or - for stdin (the default).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    #[arg(long, value_enum, default_value_t = ExtractFormat::Nq)]
+    pub format: ExtractFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// Files, or - for stdin (the default).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// The input is CoNLL-U with gold tokens: keep its tokens and sentence ids.
+    #[arg(long)]
+    pub conllu_in: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// dot, graphml, csv, cyjs, nt, ttl, nq, trig, rdf, jsonld
@@ -148,4 +241,37 @@ pub struct StatsArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// CoNLL 2018 shared-task metrics against a gold CoNLL-U file: tokens,
+    /// sentences, words, UPOS, XPOS, UFeats, lemmas, UAS, LAS, CLAS, MLAS, BLEX.
+    Ud {
+        /// The gold treebank (CoNLL-U).
+        #[arg(long, value_name = "FILE.conllu")]
+        gold: PathBuf,
+        /// Start from the gold tokens instead of the raw text.
+        #[arg(long)]
+        gold_tokens: bool,
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
+    /// CaRB Open IE scores (the official scorer's algorithm) on a benchmark split.
+    Carb {
+        /// Gold tuples (CaRB TSV).
+        #[arg(long, value_name = "FILE.tsv")]
+        gold: PathBuf,
+        /// Sentences, one per line, to run kg's extractor on.
+        #[arg(long, value_name = "FILE.txt", required_unless_present = "system")]
+        sentences: Option<PathBuf>,
+        /// Score this system output instead of running kg.
+        #[arg(long, value_name = "FILE", conflicts_with = "sentences")]
+        system: Option<PathBuf>,
+        /// Format of --system: carb (tab-separated) or openie5.
+        #[arg(long, default_value = "carb", value_name = "FORMAT")]
+        system_format: String,
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
 }

@@ -84,9 +84,10 @@ pub fn python_with_networkx() -> Option<String> {
 /// Number of quads in a store, read through the binary.
 pub fn quad_count(store: &Path) -> usize {
     let rows = select(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }");
-    rows[0]
+    let cell = rows[0].trim();
+    cell.trim_matches('"')
         .split('"')
-        .nth(1)
+        .next()
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("bad count row {rows:?}"))
 }

@@ -4,4 +4,5 @@
 pub mod carb;
 pub mod coref;
 pub mod ner;
+pub mod suite;
 pub mod ud;

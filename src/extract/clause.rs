@@ -792,7 +792,7 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
 }
 
 /// The nearest preceding nominal subject that agrees with a personal pronoun subject.
-fn resolve_pronoun(t: &Tree, pr: usize) -> Option<usize> {
+pub(crate) fn resolve_pronoun(t: &Tree, pr: usize) -> Option<usize> {
     if t.upos(pr) != "PRON" {
         return None;
     }

@@ -3,7 +3,7 @@
 //! in brackets, possessives of relational nouns and "X-led Y" participles. Their relation
 //! words ("be", "has") are implicit: CaRB's gold uses exactly these.
 
-use super::clause::is_relative_word;
+use super::clause::{is_relative_word, resolve_pronoun};
 use super::lexicon::{self as lx, contains};
 use super::tree::Tree;
 use super::{Argument, CanonicalTuple, ClauseType, Features, Modality, PropKind, Proposition, SurfaceTuple};
@@ -179,10 +179,18 @@ pub(crate) fn extract_nominal(t: &Tree) -> Vec<Proposition> {
             out.push(prop(t, PropKind::Title, IMPLICIT_BE, lemma_s, s, o, c));
             continue;
         }
-        // possessives: "X's Y" -> X has Y (not for pronouns, relative words, or gerunds)
-        if rel == "nmod:poss" && matches!(t.upos(k), "PROPN" | "NOUN") && matches!(t.upos(h), "NOUN" | "PROPN") && !is_relative_word(t, k) {
-            let possessor: Vec<usize> =
-                trim(t, t.subtree_where(k, &|x| t.parent[x] == Some(k) && (t.base(x) == "case" || t.is_punct(x))));
+        // possessives: "X's Y" -> X has Y; "his Y" when "his" resolves to a subject named
+        // earlier in the sentence (not relative words or nominalizations)
+        let pron_owner = if rel == "nmod:poss" && t.upos(k) == "PRON" { resolve_pronoun(t, k) } else { None };
+        if rel == "nmod:poss"
+            && (matches!(t.upos(k), "PROPN" | "NOUN") || pron_owner.is_some())
+            && matches!(t.upos(h), "NOUN" | "PROPN")
+            && !is_relative_word(t, k)
+        {
+            let possessor: Vec<usize> = match pron_owner {
+                Some(a) => np(t, a, &[]),
+                None => trim(t, t.subtree_where(k, &|x| t.parent[x] == Some(k) && (t.base(x) == "case" || t.is_punct(x)))),
+            };
             let hl = t.lemma(h);
             if ["tion", "sion", "ment", "ance", "ence", "ure", "ing", "al"].iter().any(|suf| hl.ends_with(suf)) && !contains(lx::RELATIONAL_NOUNS, &hl) {
                 // nominalizations ("X's decision", "X's move") are events, not possessions

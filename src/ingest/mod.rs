@@ -8,6 +8,7 @@
 pub mod dates;
 pub mod graph;
 pub mod input;
+pub mod output;
 
 use std::path::{Path, PathBuf};
 
@@ -163,4 +164,153 @@ pub struct Processed {
     pub tokens: usize,
     /// Sentences that could not be processed (reported, not fatal).
     pub errors: Vec<String>,
+}
+
+/// What `kg ingest` reports while it runs.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A document was written to the store.
+    Written { origin: &'a str, sentences: usize, facts: usize },
+    /// A document already in the store with the same pipeline: skipped.
+    Unchanged { origin: &'a str },
+    /// A non-fatal remark (lossy decoding, a sentence that could not be read).
+    Warning(&'a str),
+    /// An input that failed; the batch goes on.
+    Failed(&'a str),
+}
+
+/// Totals of an ingest run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    pub written: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    pub sentences: usize,
+    pub tokens: usize,
+    pub facts: usize,
+    pub bytes: usize,
+}
+
+/// Ingest settings.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    pub options: Options,
+    /// Re-process documents already stored with the same pipeline.
+    pub force: bool,
+    /// Documents analysed in parallel per batch (bounded memory).
+    pub batch: usize,
+    /// The PROV activity of this run and its start time (`xsd:dateTime`).
+    pub run: Option<(String, String)>,
+}
+
+/// The file name of an input origin (`dir/a.txt`, `b.jsonl:12` → `b.jsonl`).
+fn file_name_of(origin: &str) -> Option<String> {
+    let path = match origin.rsplit_once(':') {
+        Some((p, line)) if line.bytes().all(|b| b.is_ascii_digit()) => p,
+        _ => origin,
+    };
+    Path::new(path)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+}
+
+/// Reads documents, analyses them in parallel (rayon, in batches so memory stays
+/// bounded) and writes each to the store in input order, one transaction per
+/// document. Per-document failures are reported through `on_event` and counted.
+pub fn ingest(
+    store: &crate::store::Store,
+    iris: &crate::kg::Iris,
+    pipeline: &Pipeline,
+    docs: impl Iterator<Item = Result<RawDoc, InputError>>,
+    opts: &IngestOptions,
+    on_event: &mut dyn FnMut(&Event<'_>, &Summary),
+) -> Result<Summary, crate::store::StoreError> {
+    use rayon::prelude::*;
+
+    let mut summary = Summary::default();
+    let batch = opts.batch.max(1);
+    let meta_key = iris.vocab("meta_pipeline");
+    let mut run_written = false;
+    let mut docs = docs.peekable();
+    while docs.peek().is_some() {
+        // Read a batch, skipping documents the store already has from this pipeline.
+        let mut todo: Vec<RawDoc> = Vec::with_capacity(batch);
+        let mut batch_bytes = 0usize;
+        while todo.len() < batch && batch_bytes < 64 << 20 {
+            let Some(next) = docs.next() else { break };
+            match next {
+                Err(e) => {
+                    summary.failed += 1;
+                    on_event(&Event::Failed(&e.to_string()), &summary);
+                }
+                Ok(raw) => {
+                    for w in &raw.warnings {
+                        on_event(&Event::Warning(w), &summary);
+                    }
+                    let doc_iri = iris.document(&raw.document.text);
+                    if !opts.force && store.contains_document(&doc_iri)? {
+                        let stored = store.objects(&doc_iri, &meta_key)?;
+                        if stored.iter().any(|t| {
+                            matches!(t, oxigraph::model::Term::Literal(l) if l.value() == pipeline.fingerprint)
+                        }) {
+                            summary.unchanged += 1;
+                            on_event(&Event::Unchanged { origin: &raw.origin }, &summary);
+                            continue;
+                        }
+                    }
+                    batch_bytes += raw.document.text.len();
+                    todo.push(raw);
+                }
+            }
+        }
+        let results: Vec<Processed> = todo
+            .par_iter()
+            .map(|raw| {
+                let mut o = opts.options.clone();
+                if o.file_name.is_none() {
+                    o.file_name = file_name_of(&raw.origin);
+                }
+                pipeline.process(raw, &o)
+            })
+            .collect();
+        for (raw, mut p) in todo.iter().zip(results) {
+            for e in &p.errors {
+                on_event(&Event::Warning(e), &summary);
+            }
+            p.graph
+                .document
+                .metadata
+                .insert("pipeline".into(), pipeline.fingerprint.clone());
+            let run = opts.run.as_ref().map(|(iri, _)| iri.as_str());
+            let mut quads = match crate::rdf::document_quads(iris, &p.graph, run) {
+                Ok(q) => q,
+                Err(e) => {
+                    summary.failed += 1;
+                    let msg = format!("{}: {e}", raw.origin);
+                    on_event(&Event::Failed(&msg), &summary);
+                    continue;
+                }
+            };
+            if let (Some((iri, started)), false) = (&opts.run, run_written) {
+                quads.quads.extend(crate::rdf::run_quads(iris, iri, started));
+                run_written = true;
+            }
+            store.replace_document(iris, &quads)?;
+            summary.written += 1;
+            summary.sentences += p.sentences.len();
+            summary.tokens += p.tokens;
+            summary.facts += p.graph.facts.len();
+            summary.bytes += raw.document.text.len();
+            on_event(
+                &Event::Written {
+                    origin: &raw.origin,
+                    sentences: p.sentences.len(),
+                    facts: p.graph.facts.len(),
+                },
+                &summary,
+            );
+        }
+    }
+    store.flush()?;
+    Ok(summary)
 }

@@ -1599,6 +1599,26 @@ mod tests {
     }
 
     #[test]
+    fn ambiguity_lexicon_is_learned_saved_and_used() {
+        let mut train = parse_str(MINI).unwrap();
+        // repeat so forms pass the lexicon's count threshold
+        train.extend(train.clone());
+        train.extend(train.clone());
+        let opts = TrainOptions { ambiguity_classes: true, ..small_opts() };
+        let p = Parser::train(&train, &train, &opts);
+        assert!(p.lexicon.iter().any(|(f, _)| f == "the"));
+        assert!(p.lexicon.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+        let q = Parser::from_bytes(&p.to_bytes()).unwrap();
+        assert_eq!(q.lexicon, p.lexicon);
+        for g in &train[..3] {
+            let mut s = g.clone();
+            q.parse(&mut s);
+            assert_tree(&s, q.labels());
+            assert_eq!(attachment_scores(std::slice::from_ref(g), std::slice::from_ref(&s)).0, 100.0);
+        }
+    }
+
+    #[test]
     fn training_is_deterministic() {
         assert_eq!(mini_parser().to_bytes(), mini_parser().to_bytes());
     }
