@@ -15,6 +15,8 @@ TARGET_DIR   := $(or $(CARGO_TARGET_DIR),target)
 KG           := $(TARGET_DIR)/release/kg
 RUN_STORE    ?= out/kg-store
 SHARED       ?= ../shared/data
+UD           ?= $(SHARED)/ud
+UNER         ?= $(SHARED)/uner
 
 .PHONY: all build deps run test lint eval bench train clean
 
@@ -30,7 +32,8 @@ $(KG): build
 
 run: build
 	@rm -rf $(RUN_STORE) && mkdir -p out
-	$(KG) --store $(RUN_STORE) load data/fixtures/sample.ttl
+	$(KG) --store $(RUN_STORE) ingest data/articles/
+	$(KG) --store $(RUN_STORE) stats
 	@for q in queries/*.rq; do \
 	  echo; echo "== $$q: $$(sed -n '1s/^# //p' $$q)"; \
 	  $(KG) --store $(RUN_STORE) query --file $$q --format table || exit 1; \
@@ -49,6 +52,16 @@ lint: deps
 
 bench: build
 	$(CARGO) run --release --locked --example bench
+
+eval: build
+	@echo "== UD: EWT dev, raw text";    $(KG) eval ud --gold $(UD)/en_ewt-ud-dev.conllu
+	@echo "== UD: EWT dev, gold tokens"; $(KG) eval ud --gold $(UD)/en_ewt-ud-dev.conllu --gold-tokens
+	@echo "== UD: GUM dev, raw text";    $(KG) eval ud --gold $(UD)/en_gum-ud-dev.conllu
+	@echo "== UD: GUM dev, gold tokens"; $(KG) eval ud --gold $(UD)/en_gum-ud-dev.conllu --gold-tokens
+	@echo "== CaRB dev: OpenIE-5's output (validates the scorer port)"
+	@$(KG) eval carb --gold data/carb/dev-gold.tsv --system data/carb/dev-openie5-output.txt --system-format openie5
+	@echo "== CaRB dev: kg"
+	@$(KG) eval carb --gold data/carb/dev-gold.tsv --sentences data/carb/dev.txt
 
 clean:
 	rm -rf out kg-store

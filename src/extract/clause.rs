@@ -796,14 +796,16 @@ pub(crate) fn resolve_pronoun(t: &Tree, pr: usize) -> Option<usize> {
     if t.upos(pr) != "PRON" {
         return None;
     }
-    let l = t.lemma(pr);
-    let want_plural = match l.as_str() {
-        "he" | "she" => false,
-        "it" => false,
-        "they" => true,
+    // by form: treebanks disagree on the lemma of possessives ("her" -> she / her)
+    let l = match t.form(pr).to_lowercase().as_str() {
+        "he" | "him" | "his" => "he",
+        "she" | "her" | "hers" => "she",
+        "it" | "its" => "it",
+        "they" | "them" | "their" | "theirs" => "they",
         _ => return None,
     };
-    let person = matches!(l.as_str(), "he" | "she");
+    let want_plural = l == "they";
+    let person = matches!(l, "he" | "she");
     (0..pr).rev().find(|&k| {
         if !matches!(t.base(k), "nsubj") || k == pr || !matches!(t.upos(k), "NOUN" | "PROPN") || is_relative_word(t, k) {
             return false;

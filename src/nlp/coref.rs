@@ -525,13 +525,65 @@ fn join_words(ws: &[&str]) -> String {
 // Clusters (union-find with entity-level attributes)
 // ---------------------------------------------------------------------------------------
 
+/// Entity-level attributes of a cluster, kept up to date on every merge so that the
+/// compatibility checks cost O(attributes), not O(mentions) (a document may mention one
+/// name thousands of times).
+#[derive(Debug, Clone, Default)]
+struct Attrs {
+    kinds: BTreeSet<EntityKind>,
+    /// 0 masculine, 1 feminine, 2 neuter.
+    genders: BTreeSet<u8>,
+    /// Token lists of the multi-token names in the cluster.
+    names: BTreeSet<Vec<String>>,
+    /// Gazetteer canonical names.
+    gaz: BTreeSet<String>,
+    has_name: bool,
+    non_pronouns: usize,
+}
+
+impl Attrs {
+    fn of(m: &Mention) -> Attrs {
+        let mut a = Attrs::default();
+        a.kinds.extend(m.kind);
+        match m.gender {
+            Gender::Masc => {
+                a.genders.insert(0);
+            }
+            Gender::Fem => {
+                a.genders.insert(1);
+            }
+            Gender::Neut => {
+                a.genders.insert(2);
+            }
+            Gender::Unknown => {}
+        }
+        if m.is_name() && m.words.len() >= 2 {
+            a.names.insert(name_tokens(m));
+        }
+        a.gaz.extend(m.gaz.as_ref().map(|g| g.canonical.clone()));
+        a.has_name = m.is_name();
+        a.non_pronouns = usize::from(m.mtype != MType::Pronoun);
+        a
+    }
+
+    fn absorb(&mut self, o: Attrs) {
+        self.kinds.extend(o.kinds);
+        self.genders.extend(o.genders);
+        self.names.extend(o.names);
+        self.gaz.extend(o.gaz);
+        self.has_name |= o.has_name;
+        self.non_pronouns += o.non_pronouns;
+    }
+}
+
 struct Clusters {
     parent: Vec<usize>,
+    attrs: Vec<Attrs>,
 }
 
 impl Clusters {
-    fn new(n: usize) -> Clusters {
-        Clusters { parent: (0..n).collect() }
+    fn new(ms: &[Mention]) -> Clusters {
+        Clusters { parent: (0..ms.len()).collect(), attrs: ms.iter().map(Attrs::of).collect() }
     }
     fn find(&mut self, mut x: usize) -> usize {
         while self.parent[x] != x {
@@ -540,62 +592,43 @@ impl Clusters {
         }
         x
     }
-    fn members(&mut self, x: usize) -> Vec<usize> {
+    fn attrs(&mut self, x: usize) -> &Attrs {
         let r = self.find(x);
-        (0..self.parent.len()).filter(|&i| self.find(i) == r).collect()
+        &self.attrs[r]
     }
 }
 
-/// Can the clusters of `a` and `b` be merged? Entity-level checks: compatible kinds,
-/// compatible genders, and no two *different* person names (neither a part of the other).
-fn compatible(ms: &[Mention], uf: &mut Clusters, a: usize, b: usize, strict_kind: bool) -> bool {
+/// Can the clusters of `a` and `b` be merged? Entity-level checks: compatible kinds
+/// (optional), compatible genders, no person with a neuter pronoun, different gazetteer
+/// countries never, and no two *different* person names (neither a part of the other).
+fn compatible(_ms: &[Mention], uf: &mut Clusters, a: usize, b: usize, strict_kind: bool) -> bool {
     let (ra, rb) = (uf.find(a), uf.find(b));
     if ra == rb {
         return true;
     }
-    let ca = uf.members(a);
-    let cb = uf.members(b);
-    let kinds = |c: &[usize]| -> BTreeSet<EntityKind> { c.iter().filter_map(|&i| ms[i].kind).collect() };
-    let (ka, kb) = (kinds(&ca), kinds(&cb));
-    let person = |k: &BTreeSet<EntityKind>| k.contains(&EntityKind::Person);
-    let place = |k: &BTreeSet<EntityKind>| k.iter().any(|x| x.is_place());
-    let org = |k: &BTreeSet<EntityKind>| k.contains(&EntityKind::Organization);
-    if strict_kind && ((person(&ka) && (place(&kb) || org(&kb))) || (person(&kb) && (place(&ka) || org(&ka)))) {
+    let (x, y) = (&uf.attrs[ra], &uf.attrs[rb]);
+    let person = |k: &Attrs| k.kinds.contains(&EntityKind::Person);
+    let place = |k: &Attrs| k.kinds.iter().any(|x| x.is_place());
+    let org = |k: &Attrs| k.kinds.contains(&EntityKind::Organization);
+    if strict_kind && ((person(x) && (place(y) || org(y))) || (person(y) && (place(x) || org(x)))) {
         return false;
     }
-    let genders = |c: &[usize]| -> BTreeSet<u8> {
-        c.iter()
-            .filter_map(|&i| match ms[i].gender {
-                Gender::Masc => Some(0),
-                Gender::Fem => Some(1),
-                Gender::Neut => Some(2),
-                Gender::Unknown => None,
-            })
-            .collect()
-    };
-    let (ga, gb) = (genders(&ca), genders(&cb));
-    if !ga.is_empty() && !gb.is_empty() && ga.is_disjoint(&gb) {
+    if !x.genders.is_empty() && !y.genders.is_empty() && x.genders.is_disjoint(&y.genders) {
         return false;
     }
-    if (person(&ka) || person(&kb)) && (ga.contains(&2) || gb.contains(&2)) {
+    if (person(x) || person(y)) && (x.genders.contains(&2) || y.genders.contains(&2)) {
         return false;
     }
-    let names = |c: &[usize]| -> BTreeSet<Vec<String>> {
-        c.iter().filter(|&&i| ms[i].is_name() && ms[i].words.len() >= 2).map(|&i| name_tokens(&ms[i])).collect()
-    };
-    if person(&ka) || person(&kb) {
-        for x in &names(&ca) {
-            for y in &names(&cb) {
-                if !is_subseq(x, y) && !is_subseq(y, x) {
+    if person(x) || person(y) {
+        for p in &x.names {
+            for q in &y.names {
+                if !is_subseq(p, q) && !is_subseq(q, p) {
                     return false;
                 }
             }
         }
     }
-    // Different gazetteer countries never merge.
-    let gz = |c: &[usize]| -> BTreeSet<String> { c.iter().filter_map(|&i| ms[i].gaz.as_ref().map(|g| g.canonical.clone())).collect() };
-    let (za, zb) = (gz(&ca), gz(&cb));
-    if !za.is_empty() && !zb.is_empty() && za.is_disjoint(&zb) {
+    if !x.gaz.is_empty() && !y.gaz.is_empty() && x.gaz.is_disjoint(&y.gaz) {
         return false;
     }
     true
@@ -616,6 +649,8 @@ fn merge_with(ms: &[Mention], uf: &mut Clusters, a: usize, b: usize, strict_kind
         // Keep the earliest mention as the root (determinism, antecedent first).
         let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
         uf.parent[hi] = lo;
+        let moved = std::mem::take(&mut uf.attrs[hi]);
+        uf.attrs[lo].absorb(moved);
     }
     true
 }
@@ -890,27 +925,29 @@ fn sieve_acronyms(ms: &[Mention], uf: &mut Clusters) {
 /// Blocked when the part fits two different people of the document ("Smith" with "John
 /// Smith" and "Mary Smith").
 fn sieve_name_parts(ms: &[Mention], uf: &mut Clusters) {
-    let persons: Vec<usize> =
-        (0..ms.len()).filter(|&i| ms[i].is_name() && ms[i].kind == Some(EntityKind::Person)).collect();
-    for &i in &persons {
-        let ti = name_tokens(&ms[i]);
-        let mut targets: Vec<usize> = Vec::new();
-        let mut full_names: BTreeSet<Vec<String>> = BTreeSet::new();
-        for &j in &persons {
-            let tj = name_tokens(&ms[j]);
-            if tj.len() > ti.len() && is_subseq(&ti, &tj) {
-                targets.push(j);
-                full_names.insert(tj);
-            }
+    // Distinct person names -> their mentions (a name may occur thousands of times).
+    let mut distinct: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
+    for (i, m) in ms.iter().enumerate() {
+        if m.is_name() && m.kind == Some(EntityKind::Person) {
+            distinct.entry(name_tokens(m)).or_default().push(i);
         }
+    }
+    let keys: Vec<&Vec<String>> = distinct.keys().collect();
+    for ti in &keys {
+        let longer: Vec<&Vec<String>> = keys.iter().filter(|tj| tj.len() > ti.len() && is_subseq(ti, tj)).copied().collect();
         // Two distinct longer names, neither containing the other: ambiguous.
-        let fl: Vec<&Vec<String>> = full_names.iter().collect();
-        let ambiguous = fl.iter().enumerate().any(|(a, x)| fl.iter().skip(a + 1).any(|y| !is_subseq(x, y) && !is_subseq(y, x)));
+        let ambiguous = longer
+            .iter()
+            .enumerate()
+            .any(|(a, x)| longer.iter().skip(a + 1).any(|y| !is_subseq(x, y) && !is_subseq(y, x)));
         if ambiguous {
             continue;
         }
-        for j in targets {
-            merge(ms, uf, j, i);
+        for tj in longer {
+            let target = distinct[tj][0];
+            for &i in &distinct[*ti] {
+                merge(ms, uf, target, i);
+            }
         }
     }
 }
@@ -1000,7 +1037,7 @@ fn sieve_titles(ms: &mut [Mention], sents: &[AnalyzedSentence], gaz: &Gazetteer,
     // (c)/(d) definite descriptions
     for i in 0..ms_ro.len() {
         let m = &ms_ro[i];
-        if m.mtype != MType::Nominal || uf.members(i).iter().any(|&x| ms_ro[x].is_name()) {
+        if m.mtype != MType::Nominal || uf.attrs(i).has_name {
             continue;
         }
         let def = sents[m.sent].sentence.words[m.start..m.head].iter().any(|w| {
@@ -1061,6 +1098,10 @@ fn sieve_head_match(ms: &[Mention], uf: &mut Clusters) {
             if c.mtype != MType::Nominal || c.head_lemma != ms[i].head_lemma || ms[i].sent.saturating_sub(c.sent) > 5 {
                 continue;
             }
+            // An indefinite description introduces a new referent ("a president").
+            if matches!(ms[i].words.first().map(String::as_str), Some("a" | "an" | "another" | "some" | "any")) {
+                break;
+            }
             let jur_ok = match (&ms[i].jurisdiction, &c.jurisdiction) {
                 (Some(a), Some(b)) => a == b,
                 _ => true,
@@ -1084,7 +1125,7 @@ fn sieve_pronouns(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clusters)
             continue;
         }
         // Already linked (e.g. by the speaker sieve) to something with a name?
-        if uf.members(i).iter().any(|&x| x != i && ms[x].mtype != MType::Pronoun) {
+        if uf.attrs(i).non_pronouns > 0 {
             continue;
         }
         // Current + two previous sentences; when nothing agrees there, up to five back
@@ -1119,10 +1160,10 @@ fn best_pronoun_antecedent(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut 
             {
                 continue;
             }
-            let members = uf.members(j);
-            let kinds: BTreeSet<EntityKind> = members.iter().filter_map(|&x| ms[x].kind).collect();
+            let at = uf.attrs(j);
+            let kinds = at.kinds.clone();
             let person = kinds.contains(&EntityKind::Person);
-            let named_or_nominal = members.iter().any(|&x| matches!(ms[x].mtype, MType::Name | MType::Nominal));
+            let named_or_nominal = at.non_pronouns > 0;
             let agrees = match p.gender {
                 Gender::Masc | Gender::Fem => person || (kinds.is_empty() && !named_or_nominal),
                 Gender::Neut => !person && c.number != Number::Plur,
@@ -1168,7 +1209,7 @@ pub fn resolve(text: &str, sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], 
 /// Clusters plus title facts ("Kazakh President X" -> X president Kazakhstan).
 pub fn resolve_with_facts(text: &str, sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Gazetteer) -> Resolution {
     let mut ms = detect_mentions(sents, ner, gaz);
-    let mut uf = Clusters::new(ms.len());
+    let mut uf = Clusters::new(&ms);
     sieve_speakers(&ms, sents, &mut uf);
     sieve_first_person(&ms, sents, &mut uf);
     sieve_exact(&ms, &mut uf);
@@ -1212,8 +1253,9 @@ fn build(text: &str, sents: &[AnalyzedSentence], ms: &[Mention], uf: &mut Cluste
         let gz = idxs.iter().find_map(|&i| ms[i].gaz.clone());
         let longest = idxs
             .iter()
-            .filter(|&&i| ms[i].is_name())
-            .map(|&i| &refs[idxs.iter().position(|&x| x == i).unwrap_or(0)])
+            .zip(&refs)
+            .filter(|(i, _)| ms[**i].is_name())
+            .map(|(_, r)| r)
             .max_by_key(|r| (r.text.chars().count(), std::cmp::Reverse(r.bytes.0)));
         let canonical = match (&gz, longest) {
             (Some(g), _) if kind.is_place() => g.canonical.clone(),
@@ -1384,7 +1426,7 @@ mod tests {
         ]);
         let _ = text;
         let ms = detect_mentions(&a, &[vec![sp(0, 2, NerKind::Per), sp(3, 5, NerKind::Per)]], &sample_gaz());
-        let mut uf = Clusters::new(ms.len());
+        let mut uf = Clusters::new(&ms);
         assert!(!merge(&ms, &mut uf, 0, 1));
     }
 

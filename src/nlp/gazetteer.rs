@@ -50,6 +50,9 @@ pub struct GazEntry {
 #[derive(Debug, Clone)]
 struct Country {
     common: String,
+    /// Sovereign state (`"independent": true`); wins ties over territories that share a
+    /// demonym or name ("French": France, not French Southern Lands).
+    independent: bool,
     qid: Option<String>,
     capitals: Vec<String>,
 }
@@ -135,7 +138,8 @@ impl Gazetteer {
                 .and_then(|x| x.as_array())
                 .map(|a| a.iter().filter_map(|x| x.as_str()).map(str::to_string).collect())
                 .unwrap_or_default();
-            g.countries.push(Country { common: common.clone(), qid, capitals: capitals.clone() });
+            let independent = c.get("independent").and_then(|x| x.as_bool()).unwrap_or(true);
+            g.countries.push(Country { common: common.clone(), independent, qid, capitals: capitals.clone() });
             g.add_name(&common, idx);
             if let Some(o) = c.pointer("/name/official").and_then(|x| x.as_str()) {
                 g.add_name(o, idx);
@@ -147,7 +151,10 @@ impl Gazetteer {
             }
             for key in ["/demonyms/eng/m", "/demonyms/eng/f"] {
                 if let Some(d) = c.pointer(key).and_then(|x| x.as_str()) {
-                    g.demonyms.entry(normalize(d)).or_insert(idx);
+                    let slot = g.demonyms.entry(normalize(d)).or_insert(idx);
+                    if independent && !g.countries[*slot].independent {
+                        *slot = idx;
+                    }
                 }
             }
             for cap in &capitals {
@@ -179,7 +186,10 @@ impl Gazetteer {
         if trimmed.contains(", ") {
             return;
         }
-        self.names.entry(normalize(trimmed)).or_insert(idx);
+        let slot = self.names.entry(normalize(trimmed)).or_insert(idx);
+        if self.countries[idx].independent && !self.countries[*slot].independent {
+            *slot = idx;
+        }
     }
 
     /// Adds curated forms: one `form<TAB>country common name[<TAB>adj|name|capital]` per line
@@ -289,6 +299,8 @@ pub(crate) mod tests {
     use super::*;
 
     pub(crate) const SAMPLE: &str = r#"[
+      {"name":{"common":"American Samoa","official":"American Samoa"},"independent":false,
+       "altSpellings":["AS"],"demonyms":{"eng":{"f":"American Samoan","m":"American"}},"capital":["Pago Pago"]},
       {"name":{"common":"Kazakhstan","official":"Republic of Kazakhstan"},
        "altSpellings":["KZ","Qazaqstan","Republic of Kazakhstan"],
        "demonyms":{"eng":{"f":"Kazakhstani","m":"Kazakhstani"}},"capital":["Astana"]},
@@ -321,6 +333,8 @@ pub(crate) mod tests {
         assert_eq!((m.kind, m.country.as_str()), (PlaceKind::City, "Russia"));
         assert!(g.lookup("Atlantis").is_none());
         assert_eq!(g.lookup("America").unwrap().canonical, "United States");
+        // A demonym shared with a territory goes to the sovereign state.
+        assert_eq!(g.demonym("American").unwrap().canonical, "United States");
     }
 
     #[test]
