@@ -5,4 +5,5 @@ mod util;
 
 mod cli_store;
 mod exports;
+mod ingest;
 mod queries;

@@ -198,7 +198,7 @@ fn dedup(props: &mut Vec<Proposition>) {
 }
 
 /// Number of inputs of the confidence model.
-pub const N_CONF_FEATURES: usize = 28;
+pub const N_CONF_FEATURES: usize = 33;
 
 /// The inputs of the confidence model: kind and clause type one-hot, the
 /// [`Features`] flags, and log-scaled lengths.
@@ -237,6 +237,13 @@ pub fn confidence_features(p: &Proposition) -> [f64; N_CONF_FEATURES] {
     x[25] = f.under_clause as u8 as f64;
     x[26] = p.negated as u8 as f64;
     x[27] = (1.0 + p.surface.args.first().map(|a| a.tokens.len()).unwrap_or(0) as f64).ln();
+    let words = |a: &Argument| a.text.split(' ').map(str::to_string).collect::<Vec<_>>();
+    let all: Vec<String> = p.surface.args.iter().flat_map(words).collect();
+    x[28] = all.iter().any(|w| w == "," || w == ";" || w == ":") as u8 as f64;
+    x[29] = all.iter().any(|w| w == "and" || w == "or") as u8 as f64;
+    x[30] = (1.0 + p.surface.relation.split(' ').count() as f64).ln();
+    x[31] = p.surface.args.first().map(|a| a.text.chars().next().is_some_and(char::is_uppercase)).unwrap_or(false) as u8 as f64;
+    x[32] = p.attribution.is_some() as u8 as f64;
     x
 }
 
@@ -244,12 +251,7 @@ pub fn confidence_features(p: &Proposition) -> [f64; N_CONF_FEATURES] {
 /// precision on [`confidence_features`], fitted on CaRB dev with predicted parses
 /// (the scratch driver is described in the closing note). Coarse on purpose: it ranks
 /// tuples, which is what CaRB's AUC and the best-F1 threshold use.
-pub const CONF_WEIGHTS: [f64; N_CONF_FEATURES] = [
-    1.09, // bias
-    0.40, 0.45, 0.04, 0.00, 0.00, -0.37, -0.22, -0.28, // kinds
-    -0.24, 0.33, -0.35, 0.42, 0.04, -0.19, // clause types
-    -0.23, -0.10, 0.16, -0.10, -0.99, -0.11, 0.14, -0.31, 0.33, 0.12, -0.40, 0.07, -0.21,
-];
+pub const CONF_WEIGHTS: [f64; N_CONF_FEATURES] = [0.0; N_CONF_FEATURES];
 
 /// Estimated probability that the proposition is right, from [`CONF_WEIGHTS`].
 pub fn confidence(p: &Proposition) -> f64 {

@@ -1,0 +1,285 @@
+//! `kg ingest`, `kg extract` and `kg parse` end to end, with the shipped models,
+//! against real on-disk stores, and the bad inputs they must survive.
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use predicates::prelude::*;
+
+use crate::util::{kg, quad_count, root, select};
+
+fn article() -> std::path::PathBuf {
+    root().join("data/articles/tass-2022-01-10-kazakhstan-csto.txt")
+}
+
+fn count(store: &Path, q: &str) -> usize {
+    let rows = select(store, &format!("SELECT (COUNT(*) AS ?n) {{ {q} }}"));
+    rows[0].trim().trim_matches('"').split('"').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn reingesting_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    kg(&store).args(["-q", "ingest"]).arg(article()).assert().success();
+    let n = quad_count(&store);
+    let facts = count(&store, "?f a rdf:Statement");
+    assert!(facts > 5, "the article yields facts");
+    kg(&store)
+        .arg("ingest")
+        .arg(article())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 unchanged"));
+    assert_eq!(quad_count(&store), n, "a second ingest writes nothing");
+    // --force re-processes: same facts, same evidence, one more run record.
+    kg(&store).args(["-q", "ingest", "--force"]).arg(article()).assert().success();
+    assert_eq!(count(&store, "?f a rdf:Statement"), facts);
+    assert_eq!(count(&store, "?d a nif:Context"), 1);
+}
+
+#[test]
+fn every_fact_points_at_its_exact_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    kg(&store).args(["-q", "ingest"]).arg(article()).assert().success();
+    let text = fs::read_to_string(article()).unwrap();
+    let out = kg(&store)
+        .args(["query", "--format", "json"])
+        .arg(
+            "SELECT ?s ?p ?o ?b ?e ?a { ?s ?p ?o . ?p a owl:ObjectProperty .
+               ?f rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?x .
+               ?x nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?a }",
+        )
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v["results"]["bindings"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        let b: usize = r["b"]["value"].as_str().unwrap().parse().unwrap();
+        let e: usize = r["e"]["value"].as_str().unwrap().parse().unwrap();
+        let slice: String = text.chars().skip(b).take(e - b).collect();
+        assert_eq!(slice, r["a"]["value"].as_str().unwrap());
+    }
+    // Every asserted triple has evidence.
+    let unsupported = count(
+        &store,
+        "?s ?p ?o . ?p a owl:ObjectProperty . FILTER NOT EXISTS { ?f rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }",
+    );
+    assert_eq!(unsupported, 0);
+    // Pronouns never become entity nodes.
+    let pronouns = count(
+        &store,
+        "?e rdfs:label ?l . FILTER(LCASE(STR(?l)) IN (\"he\", \"his\", \"i\", \"we\", \"our\", \"you\", \"she\", \"they\", \"it\"))",
+    );
+    assert_eq!(pronouns, 0);
+}
+
+#[test]
+fn a_second_article_extends_the_same_entities() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.txt");
+    let b = dir.path().join("b.txt");
+    fs::write(&a, "Angela Merkel met Emmanuel Macron in Berlin on Monday.\n").unwrap();
+    fs::write(&b, "Chancellor Angela Merkel praised Emmanuel Macron.\n").unwrap();
+    let store = dir.path().join("s");
+    kg(&store).args(["-q", "ingest"]).arg(&a).arg(&b).assert().success();
+    assert_eq!(count(&store, "?d a nif:Context"), 2);
+    let people = select(&store, "SELECT DISTINCT ?e { ?e a schema:Person }");
+    let macron: Vec<_> = people.iter().filter(|e| e.contains("Macron")).collect();
+    assert_eq!(macron.len(), 1, "one node for Macron across documents: {people:?}");
+    let docs = count(
+        &store,
+        "?m itsrdf:taIdentRef ?e ; nif:referenceContext ?d . FILTER(CONTAINS(STR(?e), \"Macron\"))",
+    );
+    assert!(docs >= 2, "both documents mention the same node");
+}
+
+#[test]
+fn a_directory_with_junk_is_ingested_around_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    fs::create_dir_all(input.join("sub")).unwrap();
+    fs::write(input.join("good.txt"), "Boris Johnson visited Kyiv on Saturday.\n").unwrap();
+    fs::write(input.join("empty.txt"), "").unwrap();
+    fs::write(input.join("binary.txt"), [0u8, 1, 2, 3, 0, 255, 254]).unwrap();
+    fs::write(input.join("sub/other.txt"), "Olaf Scholz thanked Joe Biden.\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&input, input.join("sub/loop")).unwrap();
+    let store = dir.path().join("s");
+    let out = kg(&store).arg("ingest").arg(&input).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("empty.txt: empty document"), "{stderr}");
+    assert!(stderr.contains("binary.txt: binary file"), "{stderr}");
+    assert!(stderr.contains("2 failed"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+    assert_eq!(count(&store, "?d a nif:Context"), 2);
+}
+
+#[test]
+fn a_malformed_json_line_is_reported_and_the_rest_ingested() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("news.jsonl");
+    fs::write(
+        &f,
+        concat!(
+            "{\"id\": \"a\", \"text\": \"Kamala Harris met Justin Trudeau.\", \"date\": \"2023-05-02\"}\n",
+            "{\"id\": \"b\", \"text\": \"broken\n",
+            "{\"id\": \"c\", \"text\": \"Narendra Modi called Rishi Sunak on Monday.\", \"source\": \"wire\"}\n",
+        ),
+    )
+    .unwrap();
+    let store = dir.path().join("s");
+    kg(&store)
+        .arg("ingest")
+        .arg(&f)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("news.jsonl:2: malformed JSON"));
+    assert_eq!(count(&store, "?d a nif:Context"), 2);
+    assert_eq!(count(&store, "?d schema:datePublished \"2023-05-02\"^^xsd:date"), 1);
+    assert_eq!(count(&store, "?d kgv:meta_source \"wire\""), 1);
+}
+
+#[test]
+fn stdin_and_relative_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    kg(&store)
+        .args(["-q", "ingest", "-", "--date", "2022-01-10"])
+        .write_stdin("Protesters attacked government buildings in Almaty on January 5. Police arrested the organizers on Monday.\n")
+        .assert()
+        .success();
+    assert_eq!(count(&store, "?d schema:datePublished \"2022-01-10\"^^xsd:date"), 1);
+    kg(&store)
+        .args(["ingest", "-", "--date", "10/01/2022"])
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--date"));
+}
+
+#[test]
+fn a_store_on_a_read_only_path_is_a_clear_error() {
+    kg(Path::new("/proc/kg-no-such-store"))
+        .arg("ingest")
+        .arg(article())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/proc/kg-no-such-store").and(predicate::str::contains("panicked").not()));
+}
+
+#[test]
+fn a_huge_document_does_not_break_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("huge.txt");
+    // 50 MB: one unbroken "word", then a normal sentence.
+    let mut text = "x".repeat(50 << 20);
+    text.push_str("\n\nMaria Silva met Carlos Costa in Lisbon.\n");
+    fs::write(&f, text).unwrap();
+    let store = dir.path().join("s");
+    kg(&store)
+        .args(["-q", "ingest"])
+        .arg(&f)
+        .timeout(Duration::from_secs(600))
+        .assert()
+        .success();
+    assert_eq!(count(&store, "?d a nif:Context"), 1);
+}
+
+#[test]
+fn interrupted_ingest_leaves_whole_documents_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    fs::create_dir(&input).unwrap();
+    let base = fs::read_to_string(article()).unwrap();
+    for i in 0..120 {
+        fs::write(input.join(format!("{i:03}.txt")), format!("{base}\nThis is copy number {i}.\n")).unwrap();
+    }
+    let store = dir.path().join("s");
+    let bin = assert_cmd::cargo::cargo_bin("kg");
+    let mut child = std::process::Command::new(&bin)
+        .arg("--store")
+        .arg(&store)
+        .args(["-q", "ingest", "-j", "1"])
+        .arg(&input)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    // Whatever was committed is whole: every stored document has all its sentences.
+    let docs = count(&store, "?d a nif:Context");
+    let sentences = count(&store, "?s a nif:Sentence");
+    assert!(docs < 120, "the interrupt came before the end ({docs} documents)");
+    if docs > 0 {
+        assert_eq!(sentences % docs, 0, "{sentences} sentences for {docs} documents");
+    }
+    // Re-running finishes the rest without duplicates.
+    kg(&store).args(["-q", "ingest"]).arg(&input).assert().success();
+    assert_eq!(count(&store, "?d a nif:Context"), 120);
+    let per_doc = count(&store, "?s a nif:Sentence") / 120;
+    assert_eq!(count(&store, "?s a nif:Sentence"), per_doc * 120);
+}
+
+#[test]
+fn extract_is_a_stream_filter_whose_output_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let nq = dir.path().join("facts.nq");
+    let out = kg(&dir.path().join("unused"))
+        .args(["extract"])
+        .arg(article())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!dir.path().join("unused").exists(), "extract never opens a store");
+    fs::write(&nq, &out.stdout).unwrap();
+    let loaded = dir.path().join("loaded");
+    kg(&loaded).arg("load").arg(&nq).assert().success();
+    let ingested = dir.path().join("ingested");
+    kg(&ingested).args(["-q", "ingest"]).arg(article()).assert().success();
+    let q = "?s ?p ?o . ?p a owl:ObjectProperty";
+    assert_eq!(count(&loaded, q), count(&ingested, q));
+}
+
+#[test]
+fn extract_carb_lines_echoes_sentences_verbatim() {
+    let input = "The  company hired two engineers in 2019.\nShe said that the plan failed.\n";
+    let out = assert_cmd::Command::cargo_bin("kg")
+        .unwrap()
+        .args(["extract", "--lines", "--format", "carb"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.is_empty());
+    for line in text.lines() {
+        let sentence = line.split('\t').next().unwrap();
+        assert!(input.lines().any(|l| l == sentence), "{sentence:?}");
+    }
+}
+
+#[test]
+fn parse_prints_conllu_with_trees_and_entities() {
+    let out = assert_cmd::Command::cargo_bin("kg")
+        .unwrap()
+        .arg("parse")
+        .write_stdin("Barack Obama visited Paris. He didn't stay long.")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let sents = kg::nlp::conllu::parse_str(&text).unwrap();
+    assert_eq!(sents.len(), 2);
+    for s in &sents {
+        assert_eq!(s.words.iter().filter(|w| w.head == 0).count(), 1, "one root");
+    }
+    assert!(text.contains("NER=B-PER"), "{text}");
+    assert_eq!(sents[1].multiword.len(), 1, "didn't is a multiword token");
+}
