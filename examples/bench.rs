@@ -123,6 +123,124 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// Per-stage and end-to-end throughput of the language pipeline on one core,
+/// and the 2-core speed-up of end-to-end ingestion.
+fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    use kg::ingest::{Options, Pipeline, RawDoc};
+    let ud = std::env::var("UD").map(PathBuf::from).unwrap_or_else(|_| root.join("../shared/data/ud"));
+    let mut gold = Vec::new();
+    for f in ["en_ewt-ud-dev.conllu", "en_gum-ud-dev.conllu"] {
+        gold.extend(kg::nlp::conllu::read_file(&ud.join(f))?);
+    }
+    let text = kg::eval::suite::raw_text(&gold);
+    let pipeline = Pipeline::load(&root.join("data"))?;
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let reps = 3;
+    let mut times: Vec<(&str, Vec<Duration>)> = vec![
+        ("tokenize + sentence split", vec![]),
+        ("tag + lemmatize", vec![]),
+        ("parse", vec![]),
+        ("named entities", vec![]),
+        ("coreference", vec![]),
+        ("open IE", vec![]),
+    ];
+    let mut tokens = 0usize;
+    let mut sentences = 0usize;
+    one.install(|| {
+        for _ in 0..reps {
+            let t = Instant::now();
+            let doc = kg::text::Doc::new(text.clone());
+            times[0].1.push(t.elapsed());
+            let t = Instant::now();
+            let mut sents = pipeline.analyzer.analyze(&doc);
+            times[1].1.push(t.elapsed());
+            let t = Instant::now();
+            for s in &mut sents {
+                pipeline.parser.parse(&mut s.sentence);
+            }
+            times[2].1.push(t.elapsed());
+            let t = Instant::now();
+            let ner: Vec<_> = sents.iter().map(|s| pipeline.ner.tag(&s.sentence)).collect();
+            times[3].1.push(t.elapsed());
+            let t = Instant::now();
+            let _ = kg::nlp::coref::resolve_with_facts(doc.text(), &sents, &ner, &pipeline.gazetteer);
+            times[4].1.push(t.elapsed());
+            let t = Instant::now();
+            for s in &sents {
+                let _ = kg::extract::extract(&s.sentence);
+            }
+            times[5].1.push(t.elapsed());
+            tokens = sents.iter().map(|s| s.sentence.words.len()).sum();
+            sentences = sents.len();
+        }
+    });
+    println!("kg bench — pipeline on EWT dev + GUM dev raw text ({} MB, {sentences} sentences, {tokens} words), one core, median of {reps}", text.len() / 1_000_000);
+    println!();
+    println!("| stage | words/s | sentences/s |");
+    println!("|---|---|---|");
+    let mut total = Duration::ZERO;
+    for (name, t) in times {
+        let m = median(t);
+        total += m;
+        println!(
+            "| {name} | {:.0} | {:.0} |",
+            tokens as f64 / m.as_secs_f64(),
+            sentences as f64 / m.as_secs_f64()
+        );
+    }
+    println!(
+        "| all stages (sum) | {:.0} | {:.0} |",
+        tokens as f64 / total.as_secs_f64(),
+        sentences as f64 / total.as_secs_f64()
+    );
+
+    // End to end into an on-disk store: 1 thread vs 2 threads, the sample article
+    // replicated with a distinguishing line so every document is new.
+    let article = fs::read_to_string(root.join("data/articles/tass-2022-01-10-kazakhstan-csto.txt"))?;
+    let iris = Iris::default();
+    let mut rates = Vec::new();
+    for threads in [1usize, 2] {
+        let store = Store::open(&work.join(format!("e2e-{threads}")), Mode::ReadWrite)?;
+        let docs: Vec<Result<RawDoc, kg::ingest::InputError>> = (0..300)
+            .map(|i| {
+                Ok(RawDoc {
+                    origin: format!("copy-{i}.txt"),
+                    document: kg::kg::Document {
+                        text: format!("{article}\nThis is copy {i} of the report."),
+                        ..Default::default()
+                    },
+                    warnings: vec![],
+                })
+            })
+            .collect();
+        let bytes: usize = docs.iter().map(|d| d.as_ref().map(|d| d.document.text.len()).unwrap_or(0)).sum();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+        let opts = kg::ingest::IngestOptions {
+            options: Options::default(),
+            force: false,
+            batch: threads * 4,
+            run: None,
+        };
+        let t = Instant::now();
+        let summary = pool.install(|| {
+            kg::ingest::ingest(&store, &iris, &pipeline, docs.into_iter(), &opts, &mut |_, _| {})
+        })?;
+        let secs = t.elapsed().as_secs_f64();
+        rates.push(summary.tokens as f64 / secs);
+        println!(
+            "| end to end, text → facts in the store, {threads} thread{} | {:.0} words/s, {:.0} sentences/s, {:.2} MB/s ({} documents) |",
+            if threads == 1 { "" } else { "s" },
+            summary.tokens as f64 / secs,
+            summary.sentences as f64 / secs,
+            bytes as f64 / secs / 1e6,
+            summary.written
+        );
+    }
+    println!("| 2 threads / 1 thread | {:.2}× |", rates[1] / rates[0]);
+    println!();
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target_quads: usize = std::env::var("KG_BENCH_QUADS")
         .ok()
@@ -132,6 +250,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let work = tempfile::Builder::new().prefix("kg-bench").tempdir()?;
     let iris = Iris::default();
 
+    if std::env::var("KG_BENCH_SKIP_PIPELINE").is_err() {
+        pipeline_bench(&root, work.path())?;
+    }
     println!("kg bench — store ({} quads target)", target_quads);
     println!();
 
@@ -141,7 +262,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let mut docs = 0usize;
     let mut written = 0usize;
-    while store.len()? < target_quads {
+    while written < target_quads {
         let g = generate(docs, &mut rng);
         let q = kg::rdf::document_quads(&iris, &g, None)?;
         written += q.quads.len() + q.asserted.len() + q.relations.len();

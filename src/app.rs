@@ -581,7 +581,7 @@ fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
     });
     let quiet = g.quiet;
     let verbose = g.verbose;
-    let mut on_event = |e: &Event<'_>, s: &Summary| {
+    let mut on_event = |e: &Event, s: &Summary| {
         let line = match e {
             Event::Failed(m) => Some(format!("kg: {m}")),
             Event::Warning(m) if !quiet => Some(format!("kg: warning: {m}")),

@@ -88,8 +88,11 @@ pub fn gum_gold(path: &Path, gaz: Option<&Gazetteer>) -> Result<Vec<(Sentence, V
     Ok(ner::gum_training_data(&docs, gaz))
 }
 
-/// UNER IOB2 file -> sent_id -> gold spans (PER/ORG/LOC; other types ignored).
-pub fn read_uner(path: &Path) -> Result<Vec<(String, Vec<String>, Vec<EntitySpan>)>, NerEvalError> {
+/// One UNER sentence: (sent_id, token forms, gold spans).
+pub type UnerSentence = (String, Vec<String>, Vec<EntitySpan>);
+
+/// UNER IOB2 file -> sentences with gold spans (PER/ORG/LOC; other types ignored).
+pub fn read_uner(path: &Path) -> Result<Vec<UnerSentence>, NerEvalError> {
     let text = std::fs::read_to_string(path).map_err(|e| input_err(path, e.to_string()))?;
     let mut out = Vec::new();
     let mut id = String::new();

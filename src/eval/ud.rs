@@ -22,9 +22,35 @@ use crate::nlp::conllu::Sentence;
 
 /// Relations whose dependents count for CLAS, MLAS and BLEX.
 pub const CONTENT_DEPRELS: [&str; 29] = [
-    "nsubj", "obj", "iobj", "csubj", "ccomp", "xcomp", "obl", "vocative", "expl", "dislocated", "advcl",
-    "advmod", "discourse", "nmod", "appos", "nummod", "acl", "amod", "conj", "fixed", "flat", "compound",
-    "list", "parataxis", "orphan", "goeswith", "reparandum", "root", "dep",
+    "nsubj",
+    "obj",
+    "iobj",
+    "csubj",
+    "ccomp",
+    "xcomp",
+    "obl",
+    "vocative",
+    "expl",
+    "dislocated",
+    "advcl",
+    "advmod",
+    "discourse",
+    "nmod",
+    "appos",
+    "nummod",
+    "acl",
+    "amod",
+    "conj",
+    "fixed",
+    "flat",
+    "compound",
+    "list",
+    "parataxis",
+    "orphan",
+    "goeswith",
+    "reparandum",
+    "root",
+    "dep",
 ];
 
 /// Relations of the function words that MLAS attaches to their content head.
@@ -32,9 +58,9 @@ pub const FUNCTIONAL_DEPRELS: [&str; 7] = ["aux", "cop", "mark", "det", "clf", "
 
 /// Features the script keeps in UFeats (all others are language-specific).
 pub const UNIVERSAL_FEATURES: [&str; 21] = [
-    "PronType", "NumType", "Poss", "Reflex", "Foreign", "Abbr", "Gender", "Animacy", "Number", "Case",
-    "Definite", "Degree", "VerbForm", "Mood", "Tense", "Aspect", "Voice", "Evident", "Polarity", "Person",
-    "Polite",
+    "PronType", "NumType", "Poss", "Reflex", "Foreign", "Abbr", "Gender", "Animacy", "Number",
+    "Case", "Definite", "Degree", "VerbForm", "Mood", "Tense", "Aspect", "Voice", "Evident",
+    "Polarity", "Person", "Polite",
 ];
 
 /// Why an evaluation could not be computed (the script raises `UDError` in the same cases).
@@ -45,7 +71,11 @@ pub enum UdEvalError {
     )]
     TextMismatch { gold: String, system: String },
     #[error("{side} sentence {sentence}: {message}")]
-    Invalid { side: &'static str, sentence: usize, message: String },
+    Invalid {
+        side: &'static str,
+        sentence: usize,
+        message: String,
+    },
 }
 
 /// One metric: counts plus the derived precision/recall/F1 and aligned accuracy.
@@ -60,14 +90,26 @@ pub struct Score {
 
 impl Score {
     pub fn precision(&self) -> f64 {
-        if self.system_total > 0 { self.correct as f64 / self.system_total as f64 } else { 0.0 }
+        if self.system_total > 0 {
+            self.correct as f64 / self.system_total as f64
+        } else {
+            0.0
+        }
     }
     pub fn recall(&self) -> f64 {
-        if self.gold_total > 0 { self.correct as f64 / self.gold_total as f64 } else { 0.0 }
+        if self.gold_total > 0 {
+            self.correct as f64 / self.gold_total as f64
+        } else {
+            0.0
+        }
     }
     pub fn f1(&self) -> f64 {
         let d = self.system_total + self.gold_total;
-        if d > 0 { 2.0 * self.correct as f64 / d as f64 } else { 0.0 }
+        if d > 0 {
+            2.0 * self.correct as f64 / d as f64
+        } else {
+            0.0
+        }
     }
     /// `correct / aligned_total`; `Some(0.0)` when nothing was aligned (as the script does).
     pub fn aligned_accuracy(&self) -> Option<f64> {
@@ -123,7 +165,10 @@ impl UdScores {
         s.push_str("Metric     | Precision |    Recall |  F1 Score | AligndAcc\n");
         s.push_str("-----------+-----------+-----------+-----------+-----------\n");
         for (name, m) in self.metrics() {
-            let acc = m.aligned_accuracy().map(|a| format!("{:10.2}", 100.0 * a)).unwrap_or_default();
+            let acc = m
+                .aligned_accuracy()
+                .map(|a| format!("{:10.2}", 100.0 * a))
+                .unwrap_or_default();
             let _ = writeln!(
                 s,
                 "{:11}|{:10.2} |{:10.2} |{:10.2} |{}",
@@ -178,7 +223,11 @@ struct UdDoc {
 
 /// Unicode general category Zs (space separators).
 fn is_zs(c: char) -> bool {
-    matches!(c, '\u{20}' | '\u{A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}')
+    matches!(
+        c,
+        '\u{20}' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
+    )
 }
 
 fn universal_feats(feats: &str) -> String {
@@ -197,20 +246,32 @@ fn load(sents: &[Sentence], side: &'static str) -> Result<UdDoc, UdEvalError> {
         if s.words.is_empty() {
             continue;
         }
-        let invalid = |message: String| UdEvalError::Invalid { side, sentence: si + 1, message };
+        let invalid = |message: String| UdEvalError::Invalid {
+            side,
+            sentence: si + 1,
+            message,
+        };
         let sentence_start = ud.words.len();
         let sent_char_start = index;
         let mut wi = 0usize;
         while wi < s.words.len() {
             let w = &s.words[wi];
             if w.id != wi + 1 {
-                return Err(invalid(format!("incorrect word ID {} for word '{}', expected {}", w.id, w.form, wi + 1)));
+                return Err(invalid(format!(
+                    "incorrect word ID {} for word '{}', expected {}",
+                    w.id,
+                    w.form,
+                    wi + 1
+                )));
             }
             let mwt = s.multiword.iter().find(|m| m.first == w.id);
             let (token_form, last) = match mwt {
                 Some(m) => {
                     if m.last < m.first || m.last > s.words.len() {
-                        return Err(invalid(format!("bad multiword token range {}-{}", m.first, m.last)));
+                        return Err(invalid(format!(
+                            "bad multiword token range {}-{}",
+                            m.first, m.last
+                        )));
                     }
                     (m.form.as_str(), m.last)
                 }
@@ -220,7 +281,10 @@ fn load(sents: &[Sentence], side: &'static str) -> Result<UdDoc, UdEvalError> {
             if form.is_empty() {
                 return Err(invalid("there is an empty FORM".into()));
             }
-            let span = Span { start: index, end: index + form.len() };
+            let span = Span {
+                start: index,
+                end: index + form.len(),
+            };
             index += form.len();
             ud.characters.extend_from_slice(&form);
             ud.tokens.push(span);
@@ -256,7 +320,10 @@ fn load(sents: &[Sentence], side: &'static str) -> Result<UdDoc, UdEvalError> {
         let mut roots = 0;
         for (k, w) in s.words.iter().enumerate() {
             if w.head > n {
-                return Err(invalid(format!("HEAD '{}' points outside of the sentence", w.head)));
+                return Err(invalid(format!(
+                    "HEAD '{}' points outside of the sentence",
+                    w.head
+                )));
             }
             if w.head == 0 {
                 roots += 1;
@@ -285,7 +352,10 @@ fn load(sents: &[Sentence], side: &'static str) -> Result<UdDoc, UdEvalError> {
                 ud.words[p].functional_children.push(k);
             }
         }
-        ud.sentences.push(Span { start: sent_char_start, end: index });
+        ud.sentences.push(Span {
+            start: sent_char_start,
+            end: index,
+        });
     }
     Ok(ud)
 }
@@ -303,7 +373,12 @@ fn spans_score(gold: &[Span], system: &[Span]) -> Score {
             gi += 1;
         }
     }
-    Score { correct, gold_total: gold.len(), system_total: system.len(), aligned_total: None }
+    Score {
+        correct,
+        gold_total: gold.len(),
+        system_total: system.len(),
+        aligned_total: None,
+    }
 }
 
 struct Alignment {
@@ -324,10 +399,19 @@ fn beyond_end(words: &[UdWord], i: usize, end: usize) -> bool {
 }
 
 fn extend_end(word: &UdWord, end: usize) -> usize {
-    if word.is_multiword && word.span.end > end { word.span.end } else { end }
+    if word.is_multiword && word.span.end > end {
+        word.span.end
+    } else {
+        end
+    }
 }
 
-fn find_multiword_span(g: &[UdWord], s: &[UdWord], mut gi: usize, mut si: usize) -> (usize, usize, usize, usize) {
+fn find_multiword_span(
+    g: &[UdWord],
+    s: &[UdWord],
+    mut gi: usize,
+    mut si: usize,
+) -> (usize, usize, usize, usize) {
     let mut end;
     if g[gi].is_multiword {
         end = g[gi].span.end;
@@ -353,13 +437,24 @@ fn find_multiword_span(g: &[UdWord], s: &[UdWord], mut gi: usize, mut si: usize)
     (gs, ss, gi, si)
 }
 
-fn compute_lcs(g: &[UdWord], s: &[UdWord], gi: usize, si: usize, gs: usize, ss: usize) -> Vec<Vec<usize>> {
+fn compute_lcs(
+    g: &[UdWord],
+    s: &[UdWord],
+    gi: usize,
+    si: usize,
+    gs: usize,
+    ss: usize,
+) -> Vec<Vec<usize>> {
     let (ng, ns) = (gi - gs, si - ss);
     let mut lcs = vec![vec![0usize; ns]; ng];
     for a in (0..ng).rev() {
         for b in (0..ns).rev() {
             if g[gs + a].form_lower == s[ss + b].form_lower {
-                lcs[a][b] = 1 + if a + 1 < ng && b + 1 < ns { lcs[a + 1][b + 1] } else { 0 };
+                lcs[a][b] = 1 + if a + 1 < ng && b + 1 < ns {
+                    lcs[a + 1][b + 1]
+                } else {
+                    0
+                };
             }
             let down = if a + 1 < ng { lcs[a + 1][b] } else { 0 };
             let right = if b + 1 < ns { lcs[a][b + 1] } else { 0 };
@@ -370,7 +465,10 @@ fn compute_lcs(g: &[UdWord], s: &[UdWord], gi: usize, si: usize, gs: usize, ss: 
 }
 
 fn align_words(g: &[UdWord], s: &[UdWord]) -> Alignment {
-    let mut al = Alignment { matched: Vec::new(), map: HashMap::new() };
+    let mut al = Alignment {
+        matched: Vec::new(),
+        map: HashMap::new(),
+    };
     let push = |al: &mut Alignment, a: usize, b: usize| {
         al.matched.push((a, b));
         al.map.insert(b, a);
@@ -428,9 +526,22 @@ fn score_aligned(
     let keep = |w: &UdWord| filter.is_none_or(|f| f(w));
     let gold_total = gold.words.iter().filter(|w| keep(w)).count();
     let system_total = sys.words.iter().filter(|w| keep(w)).count();
-    let aligned = al.matched.iter().filter(|(g, _)| keep(&gold.words[*g])).count();
-    let correct = al.matched.iter().filter(|(g, s)| keep(&gold.words[*g]) && same(*g, *s)).count();
-    Score { correct, gold_total, system_total, aligned_total: Some(aligned) }
+    let aligned = al
+        .matched
+        .iter()
+        .filter(|(g, _)| keep(&gold.words[*g]))
+        .count();
+    let correct = al
+        .matched
+        .iter()
+        .filter(|(g, s)| keep(&gold.words[*g]) && same(*g, *s))
+        .count();
+    Score {
+        correct,
+        gold_total,
+        system_total,
+        aligned_total: Some(aligned),
+    }
 }
 
 /// Score `system` against `gold` with the CoNLL 2018 definitions. Both must cover the same
@@ -442,11 +553,19 @@ pub fn evaluate(gold: &[Sentence], system: &[Sentence]) -> Result<UdScores, UdEv
     let s = load(system, "system")?;
     if g.characters != s.characters {
         let mut i = 0;
-        while i < g.characters.len() && i < s.characters.len() && g.characters[i] == s.characters[i] {
+        while i < g.characters.len() && i < s.characters.len() && g.characters[i] == s.characters[i]
+        {
             i += 1;
         }
-        let take = |c: &[char]| c[i.min(c.len())..(i + 20).min(c.len())].iter().collect::<String>();
-        return Err(UdEvalError::TextMismatch { gold: take(&g.characters), system: take(&s.characters) });
+        let take = |c: &[char]| {
+            c[i.min(c.len())..(i + 20).min(c.len())]
+                .iter()
+                .collect::<String>()
+        };
+        return Err(UdEvalError::TextMismatch {
+            gold: take(&g.characters),
+            system: take(&s.characters),
+        });
     }
     let al = align_words(&g.words, &s.words);
     let gp = |k: usize| g.words[k].parent.map_or(Ref::Root, Ref::Gold);
@@ -456,8 +575,16 @@ pub fn evaluate(gold: &[Sentence], system: &[Sentence]) -> Result<UdScores, UdEv
     };
     let sref = |k: usize| al.map.get(&k).map_or(Ref::NotAligned, |&q| Ref::Gold(q));
     let lemma_eq = |a: usize, b: usize| {
-        let gl = if g.words[a].lemma != "_" { g.words[a].lemma.as_str() } else { "_" };
-        let sl = if g.words[a].lemma != "_" { s.words[b].lemma.as_str() } else { "_" };
+        let gl = if g.words[a].lemma != "_" {
+            g.words[a].lemma.as_str()
+        } else {
+            "_"
+        };
+        let sl = if g.words[a].lemma != "_" {
+            s.words[b].lemma.as_str()
+        } else {
+            "_"
+        };
         gl == sl
     };
     let content: Option<fn(&UdWord) -> bool> = Some(|w: &UdWord| w.is_content);
@@ -489,12 +616,15 @@ pub fn evaluate(gold: &[Sentence], system: &[Sentence]) -> Result<UdScores, UdEv
                 && x.upos == y.upos
                 && x.feats == y.feats
                 && x.functional_children.len() == y.functional_children.len()
-                && x.functional_children.iter().zip(&y.functional_children).all(|(&c, &d)| {
-                    Ref::Gold(c) == sref(d)
-                        && gw[c].deprel == sw[d].deprel
-                        && gw[c].upos == sw[d].upos
-                        && gw[c].feats == sw[d].feats
-                })
+                && x.functional_children
+                    .iter()
+                    .zip(&y.functional_children)
+                    .all(|(&c, &d)| {
+                        Ref::Gold(c) == sref(d)
+                            && gw[c].deprel == sw[d].deprel
+                            && gw[c].upos == sw[d].upos
+                            && gw[c].feats == sw[d].feats
+                    })
         }),
         blex: score_aligned(&g, &s, &al, content, |a, b| las_eq(a, b) && lemma_eq(a, b)),
     })
@@ -523,7 +653,11 @@ mod tests {
     /// The script's own test helper: "abc a b c" is a multiword token "abc" with words a, b,
     /// c; word 1 is the root and every other word hangs on word 1.
     fn load_words(spec: &[&str]) -> Vec<Sentence> {
-        let mut s = Sentence { comments: vec![], words: vec![], multiword: vec![] };
+        let mut s = Sentence {
+            comments: vec![],
+            words: vec![],
+            multiword: vec![],
+        };
         for w in spec {
             let parts: Vec<&str> = w.split(' ').collect();
             if parts.len() == 1 {
@@ -548,7 +682,11 @@ mod tests {
 
     fn check_ok(gold: &[&str], system: &[&str], correct: usize) {
         let m = evaluate(&load_words(gold), &load_words(system)).expect("evaluates");
-        let count = |spec: &[&str]| spec.iter().map(|w| w.split(' ').count().max(2) - 1).sum::<usize>();
+        let count = |spec: &[&str]| {
+            spec.iter()
+                .map(|w| w.split(' ').count().max(2) - 1)
+                .sum::<usize>()
+        };
         let (gw, sw) = (count(gold), count(system));
         assert_eq!(m.words.correct, correct, "{gold:?} vs {system:?}");
         assert_eq!(m.words.gold_total, gw);
@@ -582,20 +720,53 @@ mod tests {
         check_ok(&["abc", "d"], &["a", "b", "c", "d"], 1);
         check_ok(&["a", "bc", "d"], &["a", "b", "c", "d"], 2);
         check_ok(&["a", "bc b c", "d"], &["a", "b", "cd"], 2);
-        check_ok(&["abc a BX c", "def d EX f"], &["ab a b", "cd c d", "ef e f"], 4);
+        check_ok(
+            &["abc a BX c", "def d EX f"],
+            &["ab a b", "cd c d", "ef e f"],
+            4,
+        );
         check_ok(&["ab a b", "cd bc d"], &["a", "bc", "d"], 2);
         check_ok(&["a", "bc b c", "d"], &["ab AX BX", "cd CX a"], 1);
     }
 
     /// Gold "He doesn't sleep ." with the clitic split; system splits the token differently.
     fn gold_sentence() -> Sentence {
-        let mut s = Sentence { comments: vec![], words: vec![], multiword: vec![] };
-        s.words.push(Word { upos: "PRON".into(), feats: "Case=Nom|Number=Sing|Person=3".into(), ..word(1, "He", 4, "nsubj") });
-        s.words.push(Word { upos: "AUX".into(), lemma: "do".into(), feats: "Mood=Ind|Tense=Pres|Typo=Yes".into(), ..word(2, "does", 4, "aux") });
-        s.words.push(Word { upos: "PART".into(), lemma: "not".into(), ..word(3, "n't", 4, "advmod") });
-        s.words.push(Word { upos: "VERB".into(), feats: "VerbForm=Inf".into(), ..word(4, "sleep", 0, "root") });
-        s.words.push(Word { upos: "PUNCT".into(), ..word(5, ".", 4, "punct") });
-        s.multiword.push(MultiwordToken { first: 2, last: 3, form: "doesn't".into(), misc: "_".into() });
+        let mut s = Sentence {
+            comments: vec![],
+            words: vec![],
+            multiword: vec![],
+        };
+        s.words.push(Word {
+            upos: "PRON".into(),
+            feats: "Case=Nom|Number=Sing|Person=3".into(),
+            ..word(1, "He", 4, "nsubj")
+        });
+        s.words.push(Word {
+            upos: "AUX".into(),
+            lemma: "do".into(),
+            feats: "Mood=Ind|Tense=Pres|Typo=Yes".into(),
+            ..word(2, "does", 4, "aux")
+        });
+        s.words.push(Word {
+            upos: "PART".into(),
+            lemma: "not".into(),
+            ..word(3, "n't", 4, "advmod")
+        });
+        s.words.push(Word {
+            upos: "VERB".into(),
+            feats: "VerbForm=Inf".into(),
+            ..word(4, "sleep", 0, "root")
+        });
+        s.words.push(Word {
+            upos: "PUNCT".into(),
+            ..word(5, ".", 4, "punct")
+        });
+        s.multiword.push(MultiwordToken {
+            first: 2,
+            last: 3,
+            form: "doesn't".into(),
+            misc: "_".into(),
+        });
         s
     }
 
@@ -616,14 +787,34 @@ mod tests {
     fn multiword_token_missing_in_system() {
         // System keeps "doesn't" as one token/word: tokens match, words do not.
         let g = vec![gold_sentence()];
-        let mut s = Sentence { comments: vec![], words: vec![], multiword: vec![] };
-        s.words.push(Word { upos: "PRON".into(), ..word(1, "He", 3, "nsubj") });
-        s.words.push(Word { upos: "AUX".into(), ..word(2, "doesn't", 3, "aux") });
-        s.words.push(Word { upos: "VERB".into(), feats: "VerbForm=Inf".into(), ..word(3, "sleep", 0, "root") });
-        s.words.push(Word { upos: "PUNCT".into(), ..word(4, ".", 3, "punct") });
+        let mut s = Sentence {
+            comments: vec![],
+            words: vec![],
+            multiword: vec![],
+        };
+        s.words.push(Word {
+            upos: "PRON".into(),
+            ..word(1, "He", 3, "nsubj")
+        });
+        s.words.push(Word {
+            upos: "AUX".into(),
+            ..word(2, "doesn't", 3, "aux")
+        });
+        s.words.push(Word {
+            upos: "VERB".into(),
+            feats: "VerbForm=Inf".into(),
+            ..word(3, "sleep", 0, "root")
+        });
+        s.words.push(Word {
+            upos: "PUNCT".into(),
+            ..word(4, ".", 3, "punct")
+        });
         let m = evaluate(&g, &[s]).unwrap();
         assert_eq!(m.tokens.correct, 4);
-        assert_eq!((m.words.correct, m.words.gold_total, m.words.system_total), (3, 5, 4));
+        assert_eq!(
+            (m.words.correct, m.words.gold_total, m.words.system_total),
+            (3, 5, 4)
+        );
         // UAS over aligned words He, sleep, "." -> all heads right.
         assert_eq!(m.uas.correct, 3);
         assert_eq!(m.uas.aligned_total, Some(3));
@@ -654,7 +845,10 @@ mod tests {
         let m = evaluate(&g, &s).unwrap();
         assert_eq!(m.uas.correct, 4);
         assert_eq!(m.las.correct, 3);
-        assert_eq!((m.clas.correct, m.clas.gold_total, m.clas.system_total), (2, 3, 3));
+        assert_eq!(
+            (m.clas.correct, m.clas.gold_total, m.clas.system_total),
+            (2, 3, 3)
+        );
         // the wrong label also changes nothing in MLAS of "sleep": advmod is not functional
         assert_eq!(m.mlas.correct, 2);
     }
@@ -663,16 +857,32 @@ mod tests {
     fn sentence_split_mismatch() {
         // Gold: two sentences "A b ." "C d ."; system: one sentence with all six tokens.
         let mk = |forms: &[&str]| {
-            let mut s = Sentence { comments: vec![], words: vec![], multiword: vec![] };
+            let mut s = Sentence {
+                comments: vec![],
+                words: vec![],
+                multiword: vec![],
+            };
             for (i, f) in forms.iter().enumerate() {
-                s.words.push(word(i + 1, f, if i == 0 { 0 } else { 1 }, if i == 0 { "root" } else { "dep" }));
+                s.words.push(word(
+                    i + 1,
+                    f,
+                    if i == 0 { 0 } else { 1 },
+                    if i == 0 { "root" } else { "dep" },
+                ));
             }
             s
         };
         let gold = vec![mk(&["A", "b", "."]), mk(&["C", "d", "."])];
         let sys = vec![mk(&["A", "b", ".", "C", "d", "."])];
         let m = evaluate(&gold, &sys).unwrap();
-        assert_eq!((m.sentences.correct, m.sentences.gold_total, m.sentences.system_total), (0, 2, 1));
+        assert_eq!(
+            (
+                m.sentences.correct,
+                m.sentences.gold_total,
+                m.sentences.system_total
+            ),
+            (0, 2, 1)
+        );
         assert_eq!(m.tokens.f1(), 1.0);
         // "C" is a root in gold but depends on "A" in the system; C's children still point
         // to C in gold but to A in the system.
@@ -707,7 +917,10 @@ mod tests {
         let g = vec![gold_sentence()];
         let mut s = g.clone();
         s[0].words[0].head = 0;
-        assert!(matches!(evaluate(&g, &s), Err(UdEvalError::Invalid { side: "system", .. })));
+        assert!(matches!(
+            evaluate(&g, &s),
+            Err(UdEvalError::Invalid { side: "system", .. })
+        ));
         let mut c = g.clone();
         c[0].words[0].head = 2;
         c[0].words[1].head = 1;
@@ -722,9 +935,15 @@ mod tests {
         let g = vec![gold_sentence()];
         let t = evaluate(&g, &g).unwrap().table();
         let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(lines[0], "Metric     | Precision |    Recall |  F1 Score | AligndAcc");
+        assert_eq!(
+            lines[0],
+            "Metric     | Precision |    Recall |  F1 Score | AligndAcc"
+        );
         assert_eq!(lines[2], "Tokens     |    100.00 |    100.00 |    100.00 |");
-        assert_eq!(lines[11], "LAS        |    100.00 |    100.00 |    100.00 |    100.00");
+        assert_eq!(
+            lines[11],
+            "LAS        |    100.00 |    100.00 |    100.00 |    100.00"
+        );
         assert_eq!(lines.len(), 15);
     }
 }

@@ -14,7 +14,7 @@ use super::{
 /// proposition either way). Measured on CaRB dev: keeping them scores better.
 const CUT_PARTICIPLES: bool = false;
 
-const ARG_CUT: &[&str] = &["acl:relcl", "appos", "parataxis", "dep", "reparandum", "discourse", "vocative"];
+const ARG_CUT: &[&str] = &["acl:relcl", "parataxis", "dep", "reparandum", "discourse", "vocative"];
 
 /// A (possibly borrowed) subject: the root of the phrase and, for relative clauses, the
 /// clause to cut out of the antecedent.
@@ -518,6 +518,20 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
             }
         }
     }
+    // sentence-initial adverbials scope over every conjoined predicate ("In 1717, she
+    // observed X and attempted Y")
+    if t.base(p) == "conj" {
+        let mut g = t.parent[p];
+        for _ in 0..4 {
+            let Some(q) = g else { break };
+            let first = t.kids[q].iter().copied().find(|&k| matches!(t.base(k), "nsubj" | "csubj")).unwrap_or(q).min(q);
+            parts.obls.extend(t.kids_with(q, "obl").filter(|&o| o < first));
+            if t.base(q) != "conj" {
+                break;
+            }
+            g = t.parent[q];
+        }
+    }
     let rel_lemma = t.lemma(p);
     let mut hoisted = false;
     let mut objs = std::mem::take(&mut parts.objs);
@@ -777,7 +791,7 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
                 kind: if copular { PropKind::Copular } else { PropKind::Verbal },
                 clause_type,
                 surface: SurfaceTuple { relation, relation_tokens: rel_toks.iter().map(|i| i + 1).collect(), args },
-                canonical: CanonicalTuple { lemma: lemma.clone(), subject: s_arg.clone(), objects: canon_objs },
+                canonical: CanonicalTuple { lemma: lemma.clone(), subject: canonical_subject(t, sr, &s_arg), objects: canon_objs },
                 qualifiers: quals.clone(),
                 negated: parts.negated,
                 modality,
@@ -792,6 +806,18 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
 }
 
 /// The nearest preceding nominal subject that agrees with a personal pronoun subject.
+/// The canonical subject: the surface subject without appositions (CaRB's gold keeps
+/// "X , the director" in the surface argument; the entity layer wants the name).
+fn canonical_subject(t: &Tree, head: usize, surface: &Argument) -> Argument {
+    let appos: Vec<usize> = t.kids_with(head, "appos").flat_map(|a| t.subtree(a)).collect();
+    if appos.is_empty() {
+        return surface.clone();
+    }
+    let toks: Vec<usize> = surface.tokens.iter().map(|i| i - 1).filter(|i| !appos.contains(i)).collect();
+    let toks = trim(t, toks);
+    mk_arg(t, head, toks)
+}
+
 pub(crate) fn resolve_pronoun(t: &Tree, pr: usize) -> Option<usize> {
     if t.upos(pr) != "PRON" {
         return None;

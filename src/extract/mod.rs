@@ -251,7 +251,13 @@ pub fn confidence_features(p: &Proposition) -> [f64; N_CONF_FEATURES] {
 /// precision on [`confidence_features`], fitted on CaRB dev with predicted parses
 /// (the scratch driver is described in the closing note). Coarse on purpose: it ranks
 /// tuples, which is what CaRB's AUC and the best-F1 threshold use.
-pub const CONF_WEIGHTS: [f64; N_CONF_FEATURES] = [0.0; N_CONF_FEATURES];
+pub const CONF_WEIGHTS: [f64; N_CONF_FEATURES] = [
+    0.09, // bias
+    0.22, 0.26, 0.19, 0.13, 0.00, -0.55, -0.27, -0.02, // kinds
+    -0.22, 0.25, -0.23, 0.33, -0.02, -0.15, // clause types
+    -0.24, -0.03, 0.23, 0.07, -0.97, -0.12, 0.22, -0.32, 0.25, 0.12, -0.32, 0.06, -0.14, // flags, lengths
+    -0.62, -0.56, 0.28, 0.40, -0.23, // punctuation, coordination, relation length, capitalised subject, attribution
+];
 
 /// Estimated probability that the proposition is right, from [`CONF_WEIGHTS`].
 pub fn confidence(p: &Proposition) -> f64 {

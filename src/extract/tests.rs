@@ -61,7 +61,7 @@ fn copular_predicates() {
 fn clausal_complement_and_attribution() {
     // The leader noted that all countries formed a front .
     let ps = props("The/DET/2/det leader/NOUN/3/nsubj noted/VERB/0/root/note that/SCONJ/7/mark all/DET/6/det countries/NOUN/7/nsubj formed/VERB/3/ccomp/form a/DET/9/det front/NOUN/7/obj ./PUNCT/3/punct");
-    let outer = find(&ps, "noted");
+    let outer = find(&ps, "noted that");
     assert_eq!(outer.surface.args[1].text, "all countries formed a front");
     let inner = find(&ps, "formed");
     assert_eq!(inner.surface.args[0].text, "all countries");
@@ -96,7 +96,8 @@ fn relative_clauses_borrow_the_noun() {
     let held = find(&ps, "held in");
     assert_eq!(held.surface.args[0].text, "the session");
     assert_eq!(held.surface.args[1].text, "video format");
-    assert_eq!(find(&ps, "attended").surface.args[1].text, "the session");
+    // the participle stays in the surface argument (CaRB's gold keeps such modifiers)
+    assert_eq!(find(&ps, "attended").surface.args[1].text, "the session held in video format");
 }
 
 #[test]
@@ -205,7 +206,9 @@ fn titles_appositions_acronyms() {
     let ps = props("Smith/PROPN/6/nsubj ,/PUNCT/4/punct the/DET/4/det director/NOUN/1/appos ,/PUNCT/4/punct left/VERB/0/root/leave ./PUNCT/6/punct");
     let ap = ps.iter().find(|p| p.kind == PropKind::Apposition).expect("appos");
     assert_eq!((ap.surface.args[0].text.as_str(), ap.surface.args[1].text.as_str()), ("Smith", "the director"));
-    assert_eq!(find(&ps, "left").surface.args[0].text, "Smith");
+    let left = find(&ps, "left");
+    assert_eq!(left.surface.args[0].text, "Smith , the director");
+    assert_eq!(left.canonical.subject.text, "Smith");
     // acronym in brackets
     let ps = props("the/DET/3/det Security/PROPN/3/compound Organization/PROPN/7/nsubj (/PUNCT/5/punct CSTO/PROPN/3/appos )/PUNCT/5/punct met/VERB/0/root/meet ./PUNCT/7/punct");
     let ac = ps.iter().find(|p| p.kind == PropKind::Acronym).expect("acronym");

@@ -34,17 +34,7 @@ fn err(origin: impl Into<String>, reason: impl Into<String>) -> InputError {
     }
 }
 
-/// Decodes bytes as UTF-8, replacing invalid sequences; returns the byte offset
-/// of the first invalid one so the caller can warn about it.
-pub fn decode_lossy(bytes: &[u8]) -> (String, Option<usize>) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_owned(), None),
-        Err(e) => (
-            String::from_utf8_lossy(bytes).into_owned(),
-            Some(e.valid_up_to()),
-        ),
-    }
-}
+pub use crate::text::decode_lossy;
 
 /// Heuristic for binary files: a NUL byte in the first 8 KiB, as git and grep do.
 pub fn looks_binary(bytes: &[u8]) -> bool {

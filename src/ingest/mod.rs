@@ -167,16 +167,16 @@ pub struct Processed {
 }
 
 /// What `kg ingest` reports while it runs.
-#[derive(Debug)]
-pub enum Event<'a> {
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
     /// A document was written to the store.
-    Written { origin: &'a str, sentences: usize, facts: usize },
+    Written { origin: String, sentences: usize, facts: usize },
     /// A document already in the store with the same pipeline: skipped.
-    Unchanged { origin: &'a str },
+    Unchanged { origin: String },
     /// A non-fatal remark (lossy decoding, a sentence that could not be read).
-    Warning(&'a str),
+    Warning(String),
     /// An input that failed; the batch goes on.
-    Failed(&'a str),
+    Failed(String),
 }
 
 /// Totals of an ingest run.
@@ -214,25 +214,77 @@ fn file_name_of(origin: &str) -> Option<String> {
         .map(|f| f.to_string_lossy().into_owned())
 }
 
+/// Writes one analysed batch, in input order, one transaction per document.
+/// Returns the events to report (the caller reports them on its own thread).
+fn write_batch(
+    store: &crate::store::Store,
+    iris: &crate::kg::Iris,
+    fingerprint: &str,
+    opts: &IngestOptions,
+    batch: Vec<(RawDoc, Processed)>,
+    run_written: &mut bool,
+    summary: &mut Summary,
+) -> Result<Vec<Event>, crate::store::StoreError> {
+    let mut events = Vec::new();
+    for (raw, mut p) in batch {
+        for e in &p.errors {
+            events.push(Event::Warning(e.clone()));
+        }
+        p.graph
+            .document
+            .metadata
+            .insert("pipeline".into(), fingerprint.to_owned());
+        let run = opts.run.as_ref().map(|(iri, _)| iri.as_str());
+        let mut quads = match crate::rdf::document_quads(iris, &p.graph, run) {
+            Ok(q) => q,
+            Err(e) => {
+                summary.failed += 1;
+                events.push(Event::Failed(format!("{}: {e}", raw.origin)));
+                continue;
+            }
+        };
+        if let (Some((iri, started)), false) = (&opts.run, *run_written) {
+            quads.quads.extend(crate::rdf::run_quads(iris, iri, started));
+            *run_written = true;
+        }
+        store.replace_document(iris, &quads)?;
+        summary.written += 1;
+        summary.sentences += p.sentences.len();
+        summary.tokens += p.tokens;
+        summary.facts += p.graph.facts.len();
+        summary.bytes += raw.document.text.len();
+        events.push(Event::Written {
+            origin: raw.origin,
+            sentences: p.sentences.len(),
+            facts: p.graph.facts.len(),
+        });
+    }
+    Ok(events)
+}
+
 /// Reads documents, analyses them in parallel (rayon, in batches so memory stays
 /// bounded) and writes each to the store in input order, one transaction per
-/// document. Per-document failures are reported through `on_event` and counted.
+/// document. With more than one worker thread, writing a batch overlaps with
+/// analysing the next. Per-document failures are reported through `on_event`
+/// and counted.
 pub fn ingest(
     store: &crate::store::Store,
     iris: &crate::kg::Iris,
     pipeline: &Pipeline,
     docs: impl Iterator<Item = Result<RawDoc, InputError>>,
     opts: &IngestOptions,
-    on_event: &mut dyn FnMut(&Event<'_>, &Summary),
+    on_event: &mut dyn FnMut(&Event, &Summary),
 ) -> Result<Summary, crate::store::StoreError> {
     use rayon::prelude::*;
 
     let mut summary = Summary::default();
     let batch = opts.batch.max(1);
+    let overlap = rayon::current_num_threads() > 1;
     let meta_key = iris.vocab("meta_pipeline");
     let mut run_written = false;
+    let mut pending: Vec<(RawDoc, Processed)> = Vec::new();
     let mut docs = docs.peekable();
-    while docs.peek().is_some() {
+    loop {
         // Read a batch, skipping documents the store already has from this pipeline.
         let mut todo: Vec<RawDoc> = Vec::with_capacity(batch);
         let mut batch_bytes = 0usize;
@@ -241,20 +293,27 @@ pub fn ingest(
             match next {
                 Err(e) => {
                     summary.failed += 1;
-                    on_event(&Event::Failed(&e.to_string()), &summary);
+                    on_event(&Event::Failed(e.to_string()), &summary);
                 }
                 Ok(raw) => {
                     for w in &raw.warnings {
-                        on_event(&Event::Warning(w), &summary);
+                        on_event(&Event::Warning(w.clone()), &summary);
                     }
                     let doc_iri = iris.document(&raw.document.text);
+                    let seen = pending.iter().any(|(r, _)| r.document.text == raw.document.text)
+                        || todo.iter().any(|r| r.document.text == raw.document.text);
+                    if seen {
+                        summary.unchanged += 1;
+                        on_event(&Event::Unchanged { origin: raw.origin }, &summary);
+                        continue;
+                    }
                     if !opts.force && store.contains_document(&doc_iri)? {
                         let stored = store.objects(&doc_iri, &meta_key)?;
                         if stored.iter().any(|t| {
                             matches!(t, oxigraph::model::Term::Literal(l) if l.value() == pipeline.fingerprint)
                         }) {
                             summary.unchanged += 1;
-                            on_event(&Event::Unchanged { origin: &raw.origin }, &summary);
+                            on_event(&Event::Unchanged { origin: raw.origin }, &summary);
                             continue;
                         }
                     }
@@ -263,53 +322,59 @@ pub fn ingest(
                 }
             }
         }
-        let results: Vec<Processed> = todo
-            .par_iter()
-            .map(|raw| {
-                let mut o = opts.options.clone();
-                if o.file_name.is_none() {
-                    o.file_name = file_name_of(&raw.origin);
-                }
-                pipeline.process(raw, &o)
-            })
-            .collect();
-        for (raw, mut p) in todo.iter().zip(results) {
-            for e in &p.errors {
-                on_event(&Event::Warning(e), &summary);
-            }
-            p.graph
-                .document
-                .metadata
-                .insert("pipeline".into(), pipeline.fingerprint.clone());
-            let run = opts.run.as_ref().map(|(iri, _)| iri.as_str());
-            let mut quads = match crate::rdf::document_quads(iris, &p.graph, run) {
-                Ok(q) => q,
-                Err(e) => {
-                    summary.failed += 1;
-                    let msg = format!("{}: {e}", raw.origin);
-                    on_event(&Event::Failed(&msg), &summary);
-                    continue;
-                }
-            };
-            if let (Some((iri, started)), false) = (&opts.run, run_written) {
-                quads.quads.extend(crate::rdf::run_quads(iris, iri, started));
-                run_written = true;
-            }
-            store.replace_document(iris, &quads)?;
-            summary.written += 1;
-            summary.sentences += p.sentences.len();
-            summary.tokens += p.tokens;
-            summary.facts += p.graph.facts.len();
-            summary.bytes += raw.document.text.len();
-            on_event(
-                &Event::Written {
-                    origin: &raw.origin,
-                    sentences: p.sentences.len(),
-                    facts: p.graph.facts.len(),
-                },
-                &summary,
-            );
+        if todo.is_empty() && pending.is_empty() {
+            break;
         }
+        let process = |todo: &[RawDoc]| -> Vec<Processed> {
+            todo.par_iter()
+                .map(|raw| {
+                    let mut o = opts.options.clone();
+                    if o.file_name.is_none() {
+                        o.file_name = file_name_of(&raw.origin);
+                    }
+                    pipeline.process(raw, &o)
+                })
+                .collect()
+        };
+        let to_write = std::mem::take(&mut pending);
+        let mut batch_summary = summary.clone();
+        let (written, results) = if overlap {
+            std::thread::scope(|scope| {
+                let writer = scope.spawn(|| {
+                    write_batch(
+                        store,
+                        iris,
+                        &pipeline.fingerprint,
+                        opts,
+                        to_write,
+                        &mut run_written,
+                        &mut batch_summary,
+                    )
+                });
+                let results = process(&todo);
+                let written = writer
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (written, results)
+            })
+        } else {
+            let written = write_batch(
+                store,
+                iris,
+                &pipeline.fingerprint,
+                opts,
+                to_write,
+                &mut run_written,
+                &mut batch_summary,
+            );
+            (written, process(&todo))
+        };
+        let events = written?;
+        summary = batch_summary;
+        for e in &events {
+            on_event(e, &summary);
+        }
+        pending = todo.into_iter().zip(results).collect();
     }
     store.flush()?;
     Ok(summary)

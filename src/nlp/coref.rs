@@ -477,15 +477,14 @@ fn detect_mentions(sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Ga
             // Extent: the head with its left determiners/modifiers.
             let mut st = h;
             for (k, d) in s.words.iter().enumerate().take(h).rev() {
-                if d.head == h + 1 && matches!(d.deprel.as_str(), "det" | "amod" | "compound" | "nmod:poss" | "nummod" | "det:poss") {
-                    st = k;
-                } else if k + 1 == st
-                    && d.head > 0
-                    && d.head - 1 >= st
+                let modifier = d.head == h + 1
+                    && matches!(d.deprel.as_str(), "det" | "amod" | "compound" | "nmod:poss" | "nummod" | "det:poss");
+                let inside = k + 1 == st
+                    && d.head > st
                     && d.head - 1 <= h
                     && !matches!(d.upos.as_str(), "ADP" | "CCONJ" | "PRON" | "VERB" | "AUX")
-                    && !(d.upos == "PUNCT" && d.form != "-")
-                {
+                    && !(d.upos == "PUNCT" && d.form != "-");
+                if modifier || inside {
                     st = k;
                 } else if k + 1 < st {
                     break;
@@ -1071,7 +1070,7 @@ fn sieve_titles(ms: &mut [Mention], sents: &[AnalyzedSentence], gaz: &Gazetteer,
                 Some(EntityKind::Organization) => {
                     c.is_name()
                         && c.kind == Some(EntityKind::Organization)
-                        && (GENERIC_ORG_NOUNS.contains(&m.head_lemma.as_str()) || c.words.iter().any(|w| *w == m.head_lemma))
+                        && (GENERIC_ORG_NOUNS.contains(&m.head_lemma.as_str()) || c.words.contains(&m.head_lemma))
                 }
                 _ => false,
             };
@@ -1185,6 +1184,17 @@ fn best_pronoun_antecedent(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut 
             }
             if c.is_name() {
                 score += 30.0;
+            }
+            // Entity-level gender evidence: a cluster already referred to by a pronoun of
+            // this gender ("she … her") beats one whose gender is unknown.
+            let g = match p.gender {
+                Gender::Masc => Some(0u8),
+                Gender::Fem => Some(1),
+                Gender::Neut => Some(2),
+                Gender::Unknown => None,
+            };
+            if g.is_some_and(|g| uf.attrs(j).genders.contains(&g)) {
+                score += 60.0;
             }
             score /= 2f64.powf(dist);
             // Later mentions break ties (recency within the sentence).

@@ -165,8 +165,7 @@ impl Lemmatizer {
             v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             table.insert(form, v.into_iter().map(|(_, x, l)| (x, l)).collect());
         }
-        let lem = Lemmatizer { table, rules };
-        lem
+        Lemmatizer { table, rules }
     }
 
     fn by_rules(&self, form: &str, form_l: &str, upos: &str, xpos: &str) -> String {
@@ -182,10 +181,8 @@ impl Lemmatizer {
         let chars: Vec<char> = form_l.chars().collect();
         for k in (1..=MAX_SUFFIX.min(chars.len())).rev() {
             let suf: String = chars[chars.len() - k..].iter().collect();
-            if let Some(e) = self.rules.get(&format!("{xpos}\t{suf}")) {
-                if let Some(l) = e.apply(form_l) {
-                    return l;
-                }
+            if let Some(l) = self.rules.get(&format!("{xpos}\t{suf}")).and_then(|e| e.apply(form_l)) {
+                return l;
             }
         }
         form_l.to_string()

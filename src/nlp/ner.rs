@@ -227,7 +227,7 @@ fn sentence_mentions(s: &Sentence, si: usize, layout: EntityLayout) -> Vec<GumMe
             }
         }
     }
-    out.sort_by(|a, b| (a.start, std::cmp::Reverse(a.end)).cmp(&(b.start, std::cmp::Reverse(b.end))));
+    out.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
     out
 }
 
@@ -235,7 +235,7 @@ fn sentence_mentions(s: &Sentence, si: usize, layout: EntityLayout) -> Vec<GumMe
 pub fn span_head(s: &Sentence, start: usize, end: usize) -> usize {
     for i in start..end.min(s.words.len()) {
         let h = s.words[i].head;
-        if h == 0 || h - 1 < start || h - 1 >= end {
+        if h == 0 || h - 1 < start || h > end {
             return i;
         }
     }
@@ -341,7 +341,7 @@ pub fn gum_named_spans(s: &Sentence, mentions: &[&GumMention], gaz: Option<&Gaze
             while b < m.end {
                 let w = &s.words[b];
                 let stop = matches!(w.upos.as_str(), "VERB" | "AUX" | "PRON" | "SCONJ" | "ADV")
-                    || (w.form == "," && !s.words.get(b + 1).is_some_and(|n| n.upos == "NUM"));
+                    || (w.form == "," && s.words.get(b + 1).is_none_or(|n| n.upos != "NUM"));
                 if stop {
                     break;
                 }

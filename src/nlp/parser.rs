@@ -13,7 +13,7 @@
 //!   lemma, suffix, UPOS/XPOS, morphology and string neighbours), a second one picks the UD
 //!   label (full labels with subtypes, 54 in EWT+GUM train) for the arc being built, over
 //!   ~45 arc templates. A joint transition×label classifier needs ~36× wider weight rows;
-//!   factoring keeps the model small (13 MB, not hundreds) and the parser fast (the label
+//!   factoring keeps the model small (24 MB, not hundreds) and the parser fast (the label
 //!   model is consulted once per word, the action model about twice).
 //! - **Hashed features** (no vocabulary): every feature is a 64-bit hash of its template
 //!   id and atom hashes; the table has `2^bits` rows of class weights. Unseen words need no
@@ -53,7 +53,9 @@ pub enum ParserError {
     Io(#[from] std::io::Error),
     #[error("not a kg parser model (bad magic bytes)")]
     BadMagic,
-    #[error("parser model format version {found}, this build reads version {expected}; retrain with `kg train parser`")]
+    #[error(
+        "parser model format version {found}, this build reads version {expected}; retrain with `kg train parser`"
+    )]
     Version { found: u32, expected: u32 },
     #[error("parser model file is truncated")]
     Truncated,
@@ -97,8 +99,8 @@ impl Default for TrainOptions {
             seed: 0x5eed_2018,
             explore_from: 1,
             explore_p: 0.9,
-            action_bits: 20,
-            label_bits: 16,
+            action_bits: 21,
+            label_bits: 17,
             prune: 1,
             ambiguity_classes: false,
             verbose: false,
@@ -226,7 +228,13 @@ struct TrainTable {
 impl TrainTable {
     fn new(n: usize, bits: u32) -> Self {
         let len = (1usize << bits) * n;
-        TrainTable { n, bits, w: vec![0.0; len], u: vec![0.0; len], c: 1.0 }
+        TrainTable {
+            n,
+            bits,
+            w: vec![0.0; len],
+            u: vec![0.0; len],
+            c: 1.0,
+        }
     }
     fn scores(&self, feats: &[u64], out: &mut [f32]) {
         score_into(&self.w, self.n, self.bits, feats, out)
@@ -249,7 +257,12 @@ impl TrainTable {
     }
     fn averaged(&self, prune: i16) -> Table {
         let c = self.c;
-        let w: Vec<f32> = self.w.iter().zip(&self.u).map(|(&w, &u)| (w as f64 - u / c) as f32).collect();
+        let w: Vec<f32> = self
+            .w
+            .iter()
+            .zip(&self.u)
+            .map(|(&w, &u)| (w as f64 - u / c) as f32)
+            .collect();
         Table::quantize(self.n, self.bits, &w, prune)
     }
 }
@@ -271,8 +284,26 @@ struct Atoms {
     amb: u64,
 }
 
-const NONE_ATOMS: Atoms = Atoms { w: 1, lem: 1, p: 1, x: 1, suf: 1, m: 1, shape: 1, amb: 1 };
-const ROOT_ATOMS: Atoms = Atoms { w: 2, lem: 2, p: 2, x: 2, suf: 2, m: 2, shape: 2, amb: 2 };
+const NONE_ATOMS: Atoms = Atoms {
+    w: 1,
+    lem: 1,
+    p: 1,
+    x: 1,
+    suf: 1,
+    m: 1,
+    shape: 1,
+    amb: 1,
+};
+const ROOT_ATOMS: Atoms = Atoms {
+    w: 2,
+    lem: 2,
+    p: 2,
+    x: 2,
+    suf: 2,
+    m: 2,
+    shape: 2,
+    amb: 2,
+};
 /// Ambiguity-class atom of forms not in the lexicon.
 const UNKNOWN_AMB: u64 = 3;
 /// A form enters the ambiguity lexicon when seen this often in training...
@@ -288,7 +319,11 @@ fn build_lexicon(train: &[Sentence]) -> Vec<(String, u64)> {
     let mut counts: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
     for s in train {
         for w in &s.words {
-            *counts.entry(w.form.to_lowercase()).or_default().entry(w.xpos.as_str()).or_default() += 1;
+            *counts
+                .entry(w.form.to_lowercase())
+                .or_default()
+                .entry(w.xpos.as_str())
+                .or_default() += 1;
         }
     }
     let mut out = Vec::new();
@@ -297,8 +332,11 @@ fn build_lexicon(train: &[Sentence]) -> Vec<(String, u64)> {
         if total < AMB_MIN_COUNT {
             continue;
         }
-        let class: Vec<&str> =
-            tags.iter().filter(|&(_, &c)| c as f64 >= AMB_MIN_SHARE * total as f64).map(|(t, _)| *t).collect();
+        let class: Vec<&str> = tags
+            .iter()
+            .filter(|&(_, &c)| c as f64 >= AMB_MIN_SHARE * total as f64)
+            .map(|(t, _)| *t)
+            .collect();
         out.push((form, hash_str(7, &class.join("|"))));
     }
     out
@@ -412,7 +450,11 @@ impl State {
     #[inline]
     fn s(&self, i: usize) -> Option<usize> {
         let l = self.stack.len();
-        if i < l { Some(self.stack[l - 1 - i]) } else { None }
+        if i < l {
+            Some(self.stack[l - 1 - i])
+        } else {
+            None
+        }
     }
     #[inline]
     fn buf(&self, i: usize) -> Option<usize> {
@@ -495,7 +537,11 @@ impl State {
         let mut c = [usize::MAX; N_ACTIONS];
         let v = self.valid();
         if let Some(s0) = self.s(0) {
-            let deps_in_buf = if s0 == 0 { 0 } else { (b..=n).filter(|&k| gh[k] == s0).count() };
+            let deps_in_buf = if s0 == 0 {
+                0
+            } else {
+                (b..=n).filter(|&k| gh[k] == s0).count()
+            };
             if v[LEFT] {
                 let s1 = self.s(1);
                 let lost_head = s0 != 0 && (Some(gh[s0]) == s1 || gh[s0] > b);
@@ -559,8 +605,16 @@ fn action_features(st: &State, a: &[Atoms], amb: bool, out: &mut Vec<u64>) {
     let s1li = s1i.and_then(|i| nz(st.l1[i]));
     let s1ri = s1i.and_then(|i| nz(st.r1[i]));
     let (s0, s1, s2, b0, b1, b2) = (at(s0i), at(s1i), at(s2i), at(b0i), at(b1i), at(b2i));
-    let (s0l, s0l2, s0r, s0r2, b0l, b0l2, s1l, s1r) =
-        (at(s0li), at(s0l2i), at(s0ri), at(s0r2i), at(b0li), at(b0l2i), at(s1li), at(s1ri));
+    let (s0l, s0l2, s0r, s0r2, b0l, b0l2, s1l, s1r) = (
+        at(s0li),
+        at(s0l2i),
+        at(s0ri),
+        at(s0r2i),
+        at(b0li),
+        at(b0l2i),
+        at(s1li),
+        at(s1ri),
+    );
     let mut t = 0u64;
     let mut f = |atoms: &[u64]| {
         t += 1;
@@ -785,7 +839,11 @@ fn label_features(st: &State, a: &[Atoms], amb: bool, h: usize, d: usize, out: &
         f(&[dd.x, hh.amb]);
     }
     // the competing attachment site: b0 when attaching right, s1 when attaching left
-    let other = if d < h { st.s(1).map_or(NONE_ATOMS, |i| a[i]) } else { st.buf(0).map_or(NONE_ATOMS, |i| a[i]) };
+    let other = if d < h {
+        st.s(1).map_or(NONE_ATOMS, |i| a[i])
+    } else {
+        st.buf(0).map_or(NONE_ATOMS, |i| a[i])
+    };
     f(&[other.x, dd.x, hh.x]);
     f(&[other.w, dd.p]);
 }
@@ -917,8 +975,12 @@ pub fn jackknife<T>(
     let folds = folds.max(2);
     let mut out = sents.to_vec();
     for fold in 0..folds {
-        let rest: Vec<Sentence> =
-            sents.iter().enumerate().filter(|(i, _)| i % folds != fold).map(|(_, s)| s.clone()).collect();
+        let rest: Vec<Sentence> = sents
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % folds != fold)
+            .map(|(_, s)| s.clone())
+            .collect();
         let model = train_model(&rest);
         for (i, s) in out.iter_mut().enumerate() {
             if i % folds == fold {
@@ -946,7 +1008,10 @@ pub fn attachment_scores(gold: &[Sentence], sys: &[Sentence]) -> (f64, f64) {
     if total == 0 {
         return (0.0, 0.0);
     }
-    (100.0 * uas as f64 / total as f64, 100.0 * las as f64 / total as f64)
+    (
+        100.0 * uas as f64 / total as f64,
+        100.0 * las as f64 / total as f64,
+    )
 }
 
 impl Parser {
@@ -957,7 +1022,11 @@ impl Parser {
     }
 
     /// As [`Parser::train`], also returning the per-epoch log.
-    pub fn train_with_log(train: &[Sentence], dev: &[Sentence], opts: &TrainOptions) -> (Parser, Vec<EpochLog>) {
+    pub fn train_with_log(
+        train: &[Sentence],
+        dev: &[Sentence],
+        opts: &TrainOptions,
+    ) -> (Parser, Vec<EpochLog>) {
         let mut label_set: BTreeSet<String> = BTreeSet::new();
         label_set.insert("root".to_string());
         label_set.insert("dep".to_string());
@@ -972,7 +1041,11 @@ impl Parser {
         let root_label = labels.iter().position(|l| l == "root").unwrap_or(0) as u16;
         let label_id = |s: &str| labels.iter().position(|l| l == s).map(|i| i as u16);
 
-        let lexicon = if opts.ambiguity_classes { build_lexicon(train) } else { Vec::new() };
+        let lexicon = if opts.ambiguity_classes {
+            build_lexicon(train)
+        } else {
+            Vec::new()
+        };
         let lex: Lexicon = lexicon.iter().cloned().collect();
         let use_amb = !lexicon.is_empty();
         // Prepared training items: atoms, projectivised gold heads, gold label ids.
@@ -984,13 +1057,19 @@ impl Parser {
         let mut items = Vec::with_capacity(train.len());
         let mut lifted = 0usize;
         for s in train {
-            let Some(mut gh) = gold_heads(s) else { continue };
+            let Some(mut gh) = gold_heads(s) else {
+                continue;
+            };
             lifted += projectivize(&mut gh);
             let mut gl = vec![0u16; gh.len()];
             for (i, w) in s.words.iter().enumerate() {
                 gl[i + 1] = label_id(&w.deprel).unwrap_or(root_label);
             }
-            items.push(Item { atoms: atoms_of(&s.words, &lex), gh, gl });
+            items.push(Item {
+                atoms: atoms_of(&s.words, &lex),
+                gh,
+                gl,
+            });
         }
         if opts.verbose {
             eprintln!(
@@ -1031,7 +1110,11 @@ impl Parser {
                     actions.scores(&feats, &mut scores);
                     let valid = st.valid();
                     let costs = st.costs(&it.gh);
-                    let min_cost = (0..N_ACTIONS).filter(|&a| valid[a]).map(|a| costs[a]).min().unwrap_or(0);
+                    let min_cost = (0..N_ACTIONS)
+                        .filter(|&a| valid[a])
+                        .map(|a| costs[a])
+                        .min()
+                        .unwrap_or(0);
                     let pred = argmax_valid(&scores, &valid);
                     let truth = (0..N_ACTIONS)
                         .filter(|&a| valid[a] && costs[a] == min_cost)
@@ -1113,7 +1196,14 @@ impl Parser {
         }
         let parser = match best {
             Some((_, p)) => p,
-            None => Parser { labels, lexicon, lex, root_label, actions: actions.averaged(opts.prune), labeler: labeler.averaged(opts.prune) },
+            None => Parser {
+                labels,
+                lexicon,
+                lex,
+                root_label,
+                actions: actions.averaged(opts.prune),
+                labeler: labeler.averaged(opts.prune),
+            },
         };
         (parser, log)
     }
@@ -1162,7 +1252,11 @@ impl Parser {
             let h = st.head[i + 1];
             // Unreachable for a terminal arc-hybrid state, but never emit a broken tree.
             w.head = if h == NO_HEAD { 0 } else { h };
-            w.deprel = self.labels.get(st.lab[i + 1] as usize).cloned().unwrap_or_else(|| "dep".to_string());
+            w.deprel = self
+                .labels
+                .get(st.lab[i + 1] as usize)
+                .cloned()
+                .unwrap_or_else(|| "dep".to_string());
         }
     }
 
@@ -1219,7 +1313,10 @@ impl Parser {
         }
         let version = r.u32()?;
         if version != FORMAT_VERSION {
-            return Err(ParserError::Version { found: version, expected: FORMAT_VERSION });
+            return Err(ParserError::Version {
+                found: version,
+                expected: FORMAT_VERSION,
+            });
         }
         let n_labels = r.u32()? as usize;
         if n_labels == 0 || n_labels > 4096 {
@@ -1228,7 +1325,8 @@ impl Parser {
         let mut labels = Vec::with_capacity(n_labels);
         for _ in 0..n_labels {
             let len = r.u16()? as usize;
-            let s = std::str::from_utf8(r.take(len)?).map_err(|_| ParserError::Corrupt("label is not UTF-8".into()))?;
+            let s = std::str::from_utf8(r.take(len)?)
+                .map_err(|_| ParserError::Corrupt("label is not UTF-8".into()))?;
             labels.push(s.to_string());
         }
         let root_label = r.u32()? as usize;
@@ -1242,7 +1340,8 @@ impl Parser {
         let mut lexicon = Vec::with_capacity(n_lex.min(1 << 20));
         for _ in 0..n_lex {
             let len = r.u16()? as usize;
-            let form = std::str::from_utf8(r.take(len)?).map_err(|_| ParserError::Corrupt("lexicon form is not UTF-8".into()))?;
+            let form = std::str::from_utf8(r.take(len)?)
+                .map_err(|_| ParserError::Corrupt("lexicon form is not UTF-8".into()))?;
             let atom = u64::from_le_bytes(r.array()?);
             lexicon.push((form.to_string(), atom));
         }
@@ -1255,7 +1354,14 @@ impl Parser {
             return Err(ParserError::Corrupt("trailing bytes".into()));
         }
         let lex = lexicon.iter().cloned().collect();
-        Ok(Parser { labels, lexicon, lex, root_label: root_label as u16, actions, labeler })
+        Ok(Parser {
+            labels,
+            lexicon,
+            lex,
+            root_label: root_label as u16,
+            actions,
+            labeler,
+        })
     }
 }
 
@@ -1307,7 +1413,9 @@ fn read_table(r: &mut Cursor) -> Result<Table, ParserError> {
     let n = r.u32()? as usize;
     let bits = r.u32()?;
     if n == 0 || n > 4096 || !(4..=28).contains(&bits) {
-        return Err(ParserError::Corrupt(format!("table header n={n} bits={bits}")));
+        return Err(ParserError::Corrupt(format!(
+            "table header n={n} bits={bits}"
+        )));
     }
     let rows = 1usize << bits;
     let mut bitmap = Vec::with_capacity(rows.div_ceil(64));
@@ -1410,7 +1518,9 @@ mod tests {
         while !st.terminal() {
             let valid = st.valid();
             let c = st.costs(gh);
-            let a = (0..N_ACTIONS).find(|&a| valid[a] && c[a] == 0).expect("a zero-cost transition exists");
+            let a = (0..N_ACTIONS)
+                .find(|&a| valid[a] && c[a] == 0)
+                .expect("a zero-cost transition exists");
             st.apply(a, 0);
         }
         st.head
@@ -1448,10 +1558,9 @@ mod tests {
         if st.terminal() {
             return (1..=st.n).filter(|&d| st.head[d] == gh[d]).count();
         }
-        let valid = st.valid();
         let mut best = 0;
-        for a in 0..N_ACTIONS {
-            if valid[a] {
+        for (a, &ok) in st.valid().iter().enumerate() {
+            if ok {
                 let mut next = clone_state(st);
                 next.apply(a, 0);
                 best = best.max(best_reachable(&next, gh));
@@ -1495,7 +1604,13 @@ mod tests {
                     if valid[a] {
                         let mut next = clone_state(&st);
                         next.apply(a, 0);
-                        assert_eq!(costs[a], here - best_reachable(&next, &gh), "gh {gh:?} stack {:?} b {} a {a}", st.stack, st.b);
+                        assert_eq!(
+                            costs[a],
+                            here - best_reachable(&next, &gh),
+                            "gh {gh:?} stack {:?} b {} a {a}",
+                            st.stack,
+                            st.b
+                        );
                     }
                 }
                 let choices: Vec<usize> = (0..N_ACTIONS).filter(|&a| valid[a]).collect();
@@ -1547,16 +1662,28 @@ mod tests {
 ";
 
     fn small_opts() -> TrainOptions {
-        TrainOptions { max_epochs: 15, patience: 15, action_bits: 16, label_bits: 12, ..TrainOptions::default() }
+        TrainOptions {
+            max_epochs: 15,
+            patience: 15,
+            action_bits: 16,
+            label_bits: 12,
+            ..TrainOptions::default()
+        }
     }
 
     fn assert_tree(s: &Sentence, labels: &[String]) {
         let n = s.words.len();
-        let gh: Vec<usize> = std::iter::once(0).chain(s.words.iter().map(|w| w.head)).collect();
+        let gh: Vec<usize> = std::iter::once(0)
+            .chain(s.words.iter().map(|w| w.head))
+            .collect();
         assert!(s.words.iter().all(|w| w.head <= n), "head out of range");
         assert!(gold_heads_ok(&gh), "not a single-rooted tree: {gh:?}");
         for w in &s.words {
-            assert_eq!(w.head == 0, w.deprel == "root", "root label iff head 0: {w:?}");
+            assert_eq!(
+                w.head == 0,
+                w.deprel == "root",
+                "root label iff head 0: {w:?}"
+            );
             assert!(labels.contains(&w.deprel), "unknown label {}", w.deprel);
         }
     }
@@ -1591,15 +1718,26 @@ mod tests {
         let out = jackknife(
             &sents,
             3,
-            |tr| tr.iter().filter_map(|s| s.sent_id().map(str::to_string)).collect::<Vec<_>>(),
+            |tr| {
+                tr.iter()
+                    .filter_map(|s| s.sent_id().map(str::to_string))
+                    .collect::<Vec<_>>()
+            },
             |seen, s| {
                 let id = s.sent_id().unwrap_or("").to_string();
-                let flag = if seen.contains(&id) { "SEEN" } else { "HELDOUT" };
+                let flag = if seen.contains(&id) {
+                    "SEEN"
+                } else {
+                    "HELDOUT"
+                };
                 s.words.iter_mut().for_each(|w| w.xpos = flag.into());
             },
         );
         assert_eq!(out.len(), sents.len());
-        assert!(out.iter().all(|s| s.words.iter().all(|w| w.xpos == "HELDOUT")));
+        assert!(
+            out.iter()
+                .all(|s| s.words.iter().all(|w| w.xpos == "HELDOUT"))
+        );
     }
 
     #[test]
@@ -1608,7 +1746,10 @@ mod tests {
         // repeat so forms pass the lexicon's count threshold
         train.extend(train.clone());
         train.extend(train.clone());
-        let opts = TrainOptions { ambiguity_classes: true, ..small_opts() };
+        let opts = TrainOptions {
+            ambiguity_classes: true,
+            ..small_opts()
+        };
         let p = Parser::train(&train, &train, &opts);
         assert!(p.lexicon.iter().any(|(f, _)| f == "the"));
         assert!(p.lexicon.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
@@ -1618,7 +1759,10 @@ mod tests {
             let mut s = g.clone();
             q.parse(&mut s);
             assert_tree(&s, q.labels());
-            assert_eq!(attachment_scores(std::slice::from_ref(g), std::slice::from_ref(&s)).0, 100.0);
+            assert_eq!(
+                attachment_scores(std::slice::from_ref(g), std::slice::from_ref(&s)).0,
+                100.0
+            );
         }
     }
 
@@ -1628,7 +1772,11 @@ mod tests {
     }
 
     fn sentence_of(forms: &[(&str, &str, &str)]) -> Sentence {
-        let mut s = Sentence { comments: vec![], words: vec![], multiword: vec![] };
+        let mut s = Sentence {
+            comments: vec![],
+            words: vec![],
+            multiword: vec![],
+        };
         for (i, (f, u, x)) in forms.iter().enumerate() {
             let mut w = Word::new(i + 1, *f);
             w.lemma = f.to_lowercase();
@@ -1645,24 +1793,46 @@ mod tests {
         // one word
         let mut one = sentence_of(&[("Hello", "INTJ", "UH")]);
         p.parse(&mut one);
-        assert_eq!((one.words[0].head, one.words[0].deprel.as_str()), (0, "root"));
+        assert_eq!(
+            (one.words[0].head, one.words[0].deprel.as_str()),
+            (0, "root")
+        );
         // punctuation only
-        let mut punct = sentence_of(&[("!", "PUNCT", "."), ("?", "PUNCT", "."), ("...", "PUNCT", ":")]);
+        let mut punct = sentence_of(&[
+            ("!", "PUNCT", "."),
+            ("?", "PUNCT", "."),
+            ("...", "PUNCT", ":"),
+        ]);
         p.parse(&mut punct);
         assert_tree(&punct, p.labels());
         // unseen tokens and tags
-        let mut unseen =
-            sentence_of(&[("Zyxqv", "PROPN", "NNP"), ("blorfed", "VERB", "VBD"), ("qwerty", "X", "FW"), ("∂∆", "SYM", "$")]);
+        let mut unseen = sentence_of(&[
+            ("Zyxqv", "PROPN", "NNP"),
+            ("blorfed", "VERB", "VBD"),
+            ("qwerty", "X", "FW"),
+            ("∂∆", "SYM", "$"),
+        ]);
         p.parse(&mut unseen);
         assert_tree(&unseen, p.labels());
         // 500 tokens
-        let words: Vec<(&str, &str, &str)> =
-            (0..500).map(|i| if i % 7 == 6 { (",", "PUNCT", ",") } else { ("word", "NOUN", "NN") }).collect();
+        let words: Vec<(&str, &str, &str)> = (0..500)
+            .map(|i| {
+                if i % 7 == 6 {
+                    (",", "PUNCT", ",")
+                } else {
+                    ("word", "NOUN", "NN")
+                }
+            })
+            .collect();
         let mut long = sentence_of(&words);
         p.parse(&mut long);
         assert_tree(&long, p.labels());
         // empty sentence: nothing to do, no panic
-        let mut empty = Sentence { comments: vec![], words: vec![], multiword: vec![] };
+        let mut empty = Sentence {
+            comments: vec![],
+            words: vec![],
+            multiword: vec![],
+        };
         p.parse(&mut empty);
         assert!(empty.words.is_empty());
     }
@@ -1676,19 +1846,30 @@ mod tests {
         // truncated anywhere -> error, never a panic
         for cut in [0, 4, 8, 12, 20, bytes.len() / 2, bytes.len() - 1] {
             let e = Parser::from_bytes(&bytes[..cut]).unwrap_err();
-            assert!(matches!(e, ParserError::Truncated | ParserError::BadMagic), "cut {cut}: {e}");
+            assert!(
+                matches!(e, ParserError::Truncated | ParserError::BadMagic),
+                "cut {cut}: {e}"
+            );
         }
         let mut other = bytes.clone();
         other[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
         let e = Parser::from_bytes(&other).unwrap_err();
-        assert!(matches!(e, ParserError::Version { found, expected } if found == FORMAT_VERSION + 1 && expected == FORMAT_VERSION));
+        assert!(
+            matches!(e, ParserError::Version { found, expected } if found == FORMAT_VERSION + 1 && expected == FORMAT_VERSION)
+        );
         assert!(e.to_string().contains("version"));
         let mut foreign = bytes.clone();
         foreign[0] = b'X';
-        assert!(matches!(Parser::from_bytes(&foreign), Err(ParserError::BadMagic)));
+        assert!(matches!(
+            Parser::from_bytes(&foreign),
+            Err(ParserError::BadMagic)
+        ));
         let mut trailing = bytes.clone();
         trailing.push(0);
-        assert!(matches!(Parser::from_bytes(&trailing), Err(ParserError::Corrupt(_))));
+        assert!(matches!(
+            Parser::from_bytes(&trailing),
+            Err(ParserError::Corrupt(_))
+        ));
         let dir = std::env::temp_dir().join(format!("kg-parser-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("p.bin");
@@ -1696,7 +1877,10 @@ mod tests {
         assert_eq!(Parser::load(&path).unwrap().to_bytes(), bytes);
         std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
         assert!(matches!(Parser::load(&path), Err(ParserError::Truncated)));
-        assert!(matches!(Parser::load(&dir.join("missing.bin")), Err(ParserError::Io(_))));
+        assert!(matches!(
+            Parser::load(&dir.join("missing.bin")),
+            Err(ParserError::Io(_))
+        ));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -1705,7 +1889,11 @@ mod tests {
     fn shipped_model_accuracy_floor() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let model = root.join("../main/data/models/parser.bin");
-        let model = if model.exists() { model } else { root.join("data/models/parser.bin") };
+        let model = if model.exists() {
+            model
+        } else {
+            root.join("data/models/parser.bin")
+        };
         let p = Parser::load(&model).expect("data/models/parser.bin loads");
         let dev = read_file(&root.join("../shared/data/ud/en_ewt-ud-dev.conllu")).expect("EWT dev");
         let gold: Vec<Sentence> = dev.into_iter().take(400).collect();

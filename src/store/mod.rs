@@ -258,6 +258,7 @@ impl Store {
         }
         let mut facts: BTreeSet<NamedNode> = BTreeSet::new();
         let mut touched_entities: BTreeSet<NamedNode> = BTreeSet::new();
+        let mut old_names: BTreeSet<(NamedNode, String)> = BTreeSet::new();
         for node in &doc_nodes {
             for q in tx.quads_for_pattern(
                 None,
@@ -276,6 +277,21 @@ impl Store {
                 Some(GraphNameRef::DefaultGraph),
             ) {
                 if let Term::NamedNode(n) = q?.object {
+                    let anchor = tx
+                        .quads_for_pattern(
+                            Some(node.as_ref().into()),
+                            Some(term::NIF_ANCHOR_OF),
+                            None,
+                            Some(GraphNameRef::DefaultGraph),
+                        )
+                        .filter_map(Result::ok)
+                        .find_map(|q| match q.object {
+                            Term::Literal(l) => Some(l.value().to_owned()),
+                            _ => None,
+                        });
+                    if let Some(a) = anchor {
+                        old_names.insert((n.clone(), a));
+                    }
                     touched_entities.insert(n);
                 }
             }
@@ -397,47 +413,138 @@ impl Store {
             }
         }
 
-        // 5. Entity triples are a function of the mentions left in the store.
+        // 5. Entity triples follow the mentions, updated incrementally so that a
+        // write costs the size of the document, not of the store: the document's
+        // own mentions add alternate names and set the type; names and entities
+        // that only the old version mentioned go when no other mention keeps them.
+        let mut new_mentions: BTreeMap<NamedNode, (Option<NamedNode>, Option<String>, Option<NamedNode>)> =
+            BTreeMap::new();
+        for q in &new.quads {
+            let oxigraph::model::NamedOrBlankNode::NamedNode(m) = &q.subject else {
+                continue;
+            };
+            if q.predicate == term::ITS_TA_IDENT_REF {
+                if let Term::NamedNode(e) = &q.object {
+                    new_mentions.entry(m.clone()).or_default().0 = Some(e.clone());
+                }
+            } else if q.predicate == term::NIF_ANCHOR_OF {
+                if let Term::Literal(l) = &q.object {
+                    new_mentions.entry(m.clone()).or_default().1 = Some(l.value().to_owned());
+                }
+            } else if q.predicate == term::ITS_TA_CLASS_REF {
+                if let Term::NamedNode(c) = &q.object {
+                    new_mentions.entry(m.clone()).or_default().2 = Some(c.clone());
+                }
+            }
+        }
+        let mut new_names: BTreeSet<(NamedNode, String)> = BTreeSet::new();
+        let mut new_classes: BTreeMap<NamedNode, BTreeMap<NamedNode, usize>> = BTreeMap::new();
+        for (e, a, c) in new_mentions.into_values() {
+            let Some(e) = e else { continue };
+            if let Some(a) = a {
+                new_names.insert((e.clone(), a));
+            }
+            if let Some(c) = c {
+                *new_classes.entry(e).or_default().entry(c).or_default() += 1;
+            }
+        }
+        let label_of = |tx: &oxigraph::store::Transaction<'_>, e: &NamedNode| -> Option<String> {
+            tx.quads_for_pattern(
+                Some(e.as_ref().into()),
+                Some(rdfs::LABEL),
+                None,
+                Some(GraphNameRef::DefaultGraph),
+            )
+            .filter_map(Result::ok)
+            .find_map(|q| match q.object {
+                Term::Literal(l) => Some(l.value().to_owned()),
+                _ => None,
+            })
+        };
+        for (e, classes) in &new_classes {
+            let old_types: Vec<Quad> = tx
+                .quads_for_pattern(
+                    Some(e.as_ref().into()),
+                    Some(rdfv::TYPE),
+                    None,
+                    Some(GraphNameRef::DefaultGraph),
+                )
+                .collect::<Result<_, _>>()?;
+            for q in &old_types {
+                tx.remove(q);
+            }
+            // The document's most frequent class; ties go to the first IRI.
+            if let Some((class, _)) = classes
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            {
+                tx.insert(QuadRef::new(e, rdfv::TYPE, class, GraphNameRef::DefaultGraph));
+            }
+        }
+        for (e, a) in &new_names {
+            if label_of(&tx, e).as_ref() != Some(a) {
+                tx.insert(QuadRef::new(
+                    e,
+                    term::SCHEMA_ALTERNATE_NAME,
+                    &rdf::label_literal(a),
+                    GraphNameRef::DefaultGraph,
+                ));
+            }
+        }
+        for (e, a) in &old_names {
+            if new_names.contains(&(e.clone(), a.clone())) {
+                continue;
+            }
+            let anchor = Literal::new_simple_literal(a.as_str());
+            let mut kept = false;
+            for q in tx.quads_for_pattern(
+                None,
+                Some(term::NIF_ANCHOR_OF),
+                Some(anchor.as_ref().into()),
+                Some(GraphNameRef::DefaultGraph),
+            ) {
+                let m = q?.subject;
+                if tx.contains(QuadRef::new(
+                    m.as_ref(),
+                    term::ITS_TA_IDENT_REF,
+                    e.as_ref(),
+                    GraphNameRef::DefaultGraph,
+                ))? {
+                    kept = true;
+                    break;
+                }
+            }
+            if !kept {
+                tx.remove(QuadRef::new(
+                    e,
+                    term::SCHEMA_ALTERNATE_NAME,
+                    &rdf::label_literal(a),
+                    GraphNameRef::DefaultGraph,
+                ));
+            }
+        }
         for e in &touched_entities {
-            let mut anchors: BTreeSet<String> = BTreeSet::new();
-            let mut classes: BTreeMap<NamedNode, usize> = BTreeMap::new();
-            let mentions: Vec<_> = tx
+            if new_classes.contains_key(e) {
+                continue;
+            }
+            let mentioned = tx
                 .quads_for_pattern(
                     None,
                     Some(term::ITS_TA_IDENT_REF),
                     Some(e.as_ref().into()),
                     Some(GraphNameRef::DefaultGraph),
                 )
-                .collect::<Result<_, _>>()?;
-            for m in &mentions {
-                for q in tx.quads_for_pattern(
-                    Some(m.subject.as_ref()),
-                    None,
-                    None,
-                    Some(GraphNameRef::DefaultGraph),
-                ) {
-                    let q = q?;
-                    if q.predicate == term::NIF_ANCHOR_OF {
-                        if let Term::Literal(l) = &q.object {
-                            anchors.insert(l.value().to_owned());
-                        }
-                    } else if q.predicate == term::ITS_TA_CLASS_REF {
-                        if let Term::NamedNode(c) = q.object {
-                            *classes.entry(c).or_default() += 1;
-                        }
-                    }
-                }
-            }
-            let about: Vec<Quad> = tx
-                .quads_for_pattern(
-                    Some(e.as_ref().into()),
-                    None,
-                    None,
-                    Some(GraphNameRef::DefaultGraph),
-                )
-                .collect::<Result<_, _>>()?;
-            if mentions.is_empty() {
-                // Nothing mentions it any more: the entity node goes.
+                .next()
+                .is_some();
+            if !mentioned {
+                let about: Vec<Quad> = tx
+                    .quads_for_pattern(
+                        Some(e.as_ref().into()),
+                        None,
+                        None,
+                        Some(GraphNameRef::DefaultGraph),
+                    )
+                    .collect::<Result<_, _>>()?;
                 for q in &about {
                     if q.predicate == rdfv::TYPE
                         || q.predicate == rdfs::LABEL
@@ -446,36 +553,6 @@ impl Store {
                     {
                         tx.remove(q);
                     }
-                }
-                continue;
-            }
-            let label = about
-                .iter()
-                .find(|q| q.predicate == rdfs::LABEL)
-                .and_then(|q| match &q.object {
-                    Term::Literal(l) => Some(l.value().to_owned()),
-                    _ => None,
-                });
-            for q in &about {
-                if q.predicate == rdfv::TYPE || q.predicate == term::SCHEMA_ALTERNATE_NAME {
-                    tx.remove(q);
-                }
-            }
-            // The most frequent class wins; ties go to the first IRI in order.
-            if let Some((class, _)) = classes
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-            {
-                tx.insert(QuadRef::new(e, rdfv::TYPE, class, GraphNameRef::DefaultGraph));
-            }
-            for a in anchors {
-                if Some(&a) != label.as_ref() {
-                    tx.insert(QuadRef::new(
-                        e,
-                        term::SCHEMA_ALTERNATE_NAME,
-                        &rdf::label_literal(&a),
-                        GraphNameRef::DefaultGraph,
-                    ));
                 }
             }
         }
@@ -815,6 +892,49 @@ mod tests {
             count(&store, &iris, "SELECT * { ent:Ann_Lee a schema:Person; rdfs:label \"Ann Lee\"@en }"),
             1
         );
+    }
+
+    #[test]
+    fn names_and_entities_only_an_old_version_had_go() {
+        let iris = Iris::default();
+        let store = Store::memory().unwrap();
+        let mut a = graph("Lee thanked Bob.", &[("Ann Lee", "thank", "Bob")]);
+        a.mentions[0].span = CharSpan { begin: 0, end: 3 };
+        let other = graph("Lee met Bob.", &[("Ann Lee", "meet", "Bob")]);
+        let mut other = other;
+        other.mentions[0].span = CharSpan { begin: 0, end: 3 };
+        for g in [&a, &other] {
+            store
+                .replace_document(&iris, &rdf::document_quads(&iris, g, None).unwrap())
+                .unwrap();
+        }
+        let names = |s: &Store| {
+            s.select(&iris, "SELECT ?n { ent:Ann_Lee schema:alternateName ?n }")
+                .unwrap()
+                .len()
+        };
+        assert_eq!(names(&store), 1, "\"Lee\" from both documents");
+        // a's new version calls Bob "Bobby" and drops Ann Lee: "Lee" stays (other
+        // still says it), Bob keeps existing, and nothing about Ann Lee is lost.
+        let a2 = graph("Bobby slept.", &[]);
+        let mut a2 = a2;
+        a2.document = a.document.clone();
+        store
+            .replace_document(&iris, &rdf::document_quads(&iris, &a2, None).unwrap())
+            .unwrap();
+        assert_eq!(names(&store), 1);
+        // When the other document goes too, Ann Lee has no mention left: her node goes.
+        let gone = DocumentGraph {
+            facts: vec![],
+            mentions: vec![],
+            entities: vec![],
+            ..other.clone()
+        };
+        store
+            .replace_document(&iris, &rdf::document_quads(&iris, &gone, None).unwrap())
+            .unwrap();
+        assert_eq!(names(&store), 0);
+        assert_eq!(count(&store, &iris, "SELECT * { ent:Ann_Lee ?p ?o }"), 0);
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub fn is_abbreviation(w: &str) -> bool {
 /// by a full stop).
 pub fn is_initials(w: &str) -> bool {
     let b: Vec<char> = w.chars().collect();
-    if b.len() < 2 || b.len() % 2 != 0 {
+    if b.len() < 2 || !b.len().is_multiple_of(2) {
         return false;
     }
     b.chunks(2).all(|p| p[0].is_alphabetic() && p[1] == '.')

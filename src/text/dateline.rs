@@ -195,7 +195,7 @@ pub fn detect(p: &str) -> Option<Dateline> {
     } else {
         c.i = save;
     }
-    let valid = agency.is_some() || (date.is_some() && (terminated || dash)) || dash;
+    let valid = agency.is_some() || dash || (date.is_some() && terminated);
     if !valid {
         return None;
     }

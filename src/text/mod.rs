@@ -4,8 +4,8 @@
 //! into it (cheap slicing, no copies), and [`Doc::char_offset`] converts to Unicode code
 //! points at the boundary (NIF counts code points). Nothing here knows about tags or trees.
 //!
-//! Tokenisation follows UD English as observed in EWT and GUM (measured, see
-//! `data/models/tokenizer.md` in the closing note of issue 3):
+//! Tokenisation follows UD English as observed in EWT and GUM train (measured on the
+//! treebanks; EWT dev from raw text: tokens F1 99.17, sentences F1 85.07):
 //! - clitics and possessives split into multiword tokens whose words are sub-spans of the
 //!   token (`don't` → `do` `n't`, `won't` → `wo` `n't`, `CSTO's` → `CSTO` `'s`,
 //!   `parents'` → `parents` `'`, `cannot` → `can` `not`, `gonna` → `gon` `na`);

@@ -252,10 +252,8 @@ impl<'a> Builder<'a> {
                     hi -= run;
                     continue;
                 }
-                if c == '.' {
-                    if core.len() <= 12 && is_abbreviation(core) {
-                        break;
-                    }
+                if c == '.' && core.len() <= 12 && is_abbreviation(core) {
+                    break;
                 }
                 tail.push((hi - 1, hi));
                 hi -= 1;
@@ -586,7 +584,7 @@ pub(super) fn clitic_cuts(w: &str) -> Vec<usize> {
 fn clitic_suffix(t: &str, outermost: bool) -> Option<usize> {
     // find the last apostrophe among the final 4 characters
     let tail_start = t.char_indices().rev().nth(3).map(|(i, _)| i).unwrap_or(0);
-    let (ai, ac) = t[tail_start..].char_indices().filter(|(_, c)| APOS.contains(c)).last().map(|(i, c)| (tail_start + i, c))?;
+    let (ai, ac) = t[tail_start..].char_indices().rev().find(|(_, c)| APOS.contains(c)).map(|(i, c)| (tail_start + i, c))?;
     let after = t[ai + ac.len_utf8()..].to_ascii_lowercase();
     let stem = &t[..ai];
     let stem_ok = |s: &str| s.chars().next_back().is_some_and(|c| c.is_alphanumeric());
