@@ -63,5 +63,8 @@ eval: build
 	@echo "== CaRB dev: kg"
 	@$(KG) eval carb --gold data/carb/dev-gold.tsv --sentences data/carb/dev.txt
 
+train: build
+	$(KG) train all --ud $(UD) --out data/models --gazetteer data/gazetteer
+
 clean:
 	rm -rf out kg-store

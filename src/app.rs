@@ -71,6 +71,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Extract(a) => extract_cmd(g, a),
         Command::Parse(a) => parse_cmd(g, a),
         Command::Eval(e) => eval_cmd(g, e),
+        Command::Train(a) => train_cmd(g, a),
         Command::Query(a) => query(g, a),
         Command::Export(a) => export(g, a),
         Command::Load(a) => load(g, a),
@@ -803,5 +804,29 @@ fn eval_cmd(g: &Global, e: EvalCommand) -> Result<Status> {
         }
     }
     out.flush()?;
+    Ok(Status::Ok)
+}
+
+fn train_cmd(g: &Global, a: crate::cli::TrainArgs) -> Result<Status> {
+    use crate::cli::TrainWhat;
+    use crate::nlp::train::{Component, TrainConfig};
+    let components = match a.what {
+        TrainWhat::Tagger => vec![Component::Tagger],
+        TrainWhat::Parser => vec![Component::Parser],
+        TrainWhat::Ner => vec![Component::Ner],
+        TrainWhat::All => vec![Component::Tagger, Component::Parser, Component::Ner],
+    };
+    if a.folds < 2 {
+        bail!("--folds must be at least 2");
+    }
+    let cfg = TrainConfig {
+        ud: a.ud,
+        out: a.out,
+        gazetteer: a.gazetteer,
+        folds: a.folds,
+    };
+    let start = Instant::now();
+    crate::nlp::train::train(&cfg, &components, &mut |line| note(g, line))?;
+    note(g, format!("trained in {:.0}s", start.elapsed().as_secs_f64()));
     Ok(Status::Ok)
 }

@@ -64,6 +64,9 @@ pub enum Command {
     /// proposition per line; `carb` writes the CaRB benchmark format
     /// (sentence, confidence, relation, arguments).
     Extract(ExtractArgs),
+    /// Retrain the models from the treebanks (deterministic; see data/models/*.md).
+    #[command(after_help = "Example:\n  kg train all --ud ../shared/data/ud --out data/models")]
+    Train(TrainArgs),
     /// Measure kg on public benchmarks (UD treebanks, CaRB).
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -274,4 +277,36 @@ pub enum EvalCommand {
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
     },
+}
+
+/// Models `kg train` can rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrainWhat {
+    /// Tagger and lemmatizer.
+    Tagger,
+    /// Dependency parser (trains taggers for jack-knifed tags first).
+    Parser,
+    /// Named-entity recognizer.
+    Ner,
+    /// All of them.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// What to train.
+    #[arg(value_enum, default_value_t = TrainWhat::All)]
+    pub what: TrainWhat,
+    /// Directory with the UD English EWT and GUM train/dev CoNLL-U files.
+    #[arg(long, value_name = "DIR", default_value = "../shared/data/ud")]
+    pub ud: PathBuf,
+    /// Where the models go.
+    #[arg(long, value_name = "DIR", default_value = "data/models")]
+    pub out: PathBuf,
+    /// The gazetteer directory (NER features).
+    #[arg(long, value_name = "DIR", default_value = "data/gazetteer")]
+    pub gazetteer: PathBuf,
+    /// Folds for the parser's jack-knifed training tags.
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    pub folds: usize,
 }

@@ -25,9 +25,7 @@ use crate::text::Doc;
 
 pub use input::{InputError, RawDoc};
 
-/// File names inside the models directory.
-pub const PARSER_FILE: &str = "parser.bin";
-pub const NER_FILE: &str = "ner.bin";
+pub use crate::nlp::pipeline::{NER_FILE, PARSER_FILE};
 
 /// Where the shipped models and gazetteer live: `$KG_DATA`, else the `data/`
 /// directory of the source tree this binary was built from.

@@ -12,3 +12,4 @@ pub mod parser;
 pub mod perceptron;
 pub mod pipeline;
 pub mod tagger;
+pub mod train;

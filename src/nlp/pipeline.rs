@@ -16,6 +16,8 @@ use crate::text::Doc;
 /// File names inside the models directory.
 pub const TAGGER_FILE: &str = "tagger.bin";
 pub const LEMMA_FILE: &str = "lemma.bin";
+pub const PARSER_FILE: &str = "parser.bin";
+pub const NER_FILE: &str = "ner.bin";
 
 /// One sentence with its analysis and its place in the document text.
 #[derive(Debug, Clone, PartialEq)]
