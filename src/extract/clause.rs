@@ -44,8 +44,7 @@ pub(crate) fn is_relative_word(t: &Tree, i: usize) -> bool {
 
 fn is_negation(t: &Tree, i: usize) -> bool {
     let b = t.base(i);
-    (b == "advmod" || b == "det" || b == "cc") && (t.feat(i, "Polarity") == Some("Neg") || contains(lx::NEGATION, &t.lemma(i)))
-        && b != "cc"
+    (b == "advmod" || b == "det") && (t.feat(i, "Polarity") == Some("Neg") || contains(lx::NEGATION, &t.lemma(i)))
 }
 
 fn is_verbal(t: &Tree, i: usize) -> bool {
@@ -544,11 +543,7 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
         let after = obls.iter().position(|&o| {
             o > last && t.kids_with(o, "case").next().is_some() && qualifier_kind(t, o).0 != QualifierKind::Time
         });
-        let take = match after {
-            Some(i) => Some(i),
-            None => None,
-        };
-        if let Some(i) = take {
+        if let Some(i) = after {
             let o = obls.remove(i);
             let case: Vec<usize> = t
                 .kids_with(o, "case")

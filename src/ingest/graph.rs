@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::Options;
 use super::dates::{self, Date, DateValue};
-use crate::extract::{Argument, Modality, Proposition, QualifierKind};
+use crate::extract::{Argument, Modality, PropKind, Proposition, QualifierKind};
 use crate::kg::{
     CharSpan, Document, DocumentGraph, Entity, EntityType, Fact, Mention, Qualifiers, Value,
 };
@@ -87,12 +87,14 @@ impl Builder<'_> {
     fn concept_label(&self, sent: usize, arg: &Argument) -> Option<(String, (usize, usize))> {
         let s = &self.sentences[sent].sentence;
         let head = arg.head;
+        // Walk left over the noun's own modifiers, and theirs ("large - scale").
         let mut first = head;
         while first > 1 {
             let w = s.words.get(first - 2)?;
-            if w.head == head && LABEL_DEPRELS.contains(&w.deprel.as_str())
-                || (w.form == "-" && first >= 3)
-            {
+            let inside = w.head >= first - 1 && w.head <= head && w.head != 0;
+            let modifier = LABEL_DEPRELS.contains(&w.deprel.as_str())
+                || (w.form == "-" && w.deprel == "punct");
+            if inside && modifier {
                 first -= 1;
             } else {
                 break;
@@ -115,8 +117,62 @@ impl Builder<'_> {
         Some((text, bytes))
     }
 
+    /// The argument's core: its words from the first one up to (not including)
+    /// the first preposition, clause marker, comma or bracket — "his Russian
+    /// counterpart Vladimir Putin" in "his Russian counterpart Vladimir Putin for
+    /// the swift resolution of …".
+    fn core(&self, sent: usize, arg: &Argument) -> (usize, usize) {
+        let s = &self.sentences[sent].sentence;
+        let mut ids: Vec<usize> = arg.tokens.clone();
+        ids.sort_unstable();
+        let first = ids.first().copied().unwrap_or(arg.head);
+        let mut last = first;
+        for &id in &ids {
+            if id != last && id != last + 1 {
+                break;
+            }
+            let Some(w) = s.words.get(id.wrapping_sub(1)) else { break };
+            let stop = id != first
+                && (matches!(w.upos.as_str(), "ADP" | "SCONJ" | "VERB" | "AUX")
+                    || matches!(w.form.as_str(), "," | "(" | "[" | ";" | ":" | "—" | "–"));
+            if stop {
+                break;
+            }
+            last = id;
+        }
+        (first, last)
+    }
+
+    /// The named mention that best stands for the argument: the longest one
+    /// inside its core, if it holds the head word, or the head is a name or a
+    /// pronoun (a mis-parsed title phrase), or it names a person.
+    fn named_in_core(&self, sent: usize, arg: &Argument) -> Option<usize> {
+        let (first, last) = self.core(sent, arg);
+        let (b, e) = (first.checked_sub(1)?, last);
+        let head0 = arg.head.wrapping_sub(1);
+        let head_upos = self.sentences[sent]
+            .sentence
+            .words
+            .get(head0)
+            .map(|w| w.upos.as_str())
+            .unwrap_or("");
+        self.spans
+            .iter()
+            .filter(|(s, mb, me, _)| *s == sent && b <= *mb && *me <= e)
+            .filter(|(_, mb, me, ent)| {
+                (*mb <= head0 && head0 < *me)
+                    || matches!(head_upos, "PROPN" | "PRON" | "DET")
+                    || self.graph.entities[*ent].kind == EntityType::Person
+            })
+            .max_by_key(|(_, mb, me, _)| (me - mb, *mb))
+            .map(|(_, _, _, ent)| *ent)
+    }
+
     fn resolve(&mut self, sent: usize, arg: &Argument) -> Ref {
         let head0 = arg.head.wrapping_sub(1);
+        if let Some(e) = self.named_in_core(sent, arg) {
+            return Ref::Entity(e);
+        }
         if let Some(&e) = self.by_head.get(&(sent, head0)) {
             return Ref::Entity(e);
         }
@@ -133,7 +189,12 @@ impl Builder<'_> {
         let Some(w) = s.words.get(head0) else {
             return Ref::Unresolved;
         };
-        if matches!(w.upos.as_str(), "PRON" | "DET" | "PUNCT" | "SCONJ" | "CCONJ") {
+        // Pronouns with no antecedent, and clauses ("noted that … formed"), are
+        // not things: the proposition stays evidence-only.
+        if matches!(
+            w.upos.as_str(),
+            "PRON" | "DET" | "PUNCT" | "SCONJ" | "CCONJ" | "VERB" | "AUX" | "NUM" | "ADP" | "PART"
+        ) {
             return Ref::Unresolved;
         }
         let Some((label, bytes)) = self.concept_label(sent, arg) else {
@@ -277,6 +338,12 @@ pub fn build(
                 continue;
             };
             if s == o {
+                continue;
+            }
+            // Noun-internal relations ("X's Y", "Y in X") are facts about things,
+            // not about their words: keep them only between named entities.
+            let concept = |e: usize| b.graph.entities[e].kind == EntityType::Concept;
+            if matches!(p.kind, PropKind::NounPhrase | PropKind::Possessive) && (concept(s) || concept(o)) {
                 continue;
             }
             let mut q = Qualifiers {

@@ -344,12 +344,8 @@ fn detect_mentions(sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Ga
             }
         };
         // 1. Named mentions from NER (DATE spans are not entities).
-        for sp in spans {
-            let Some(kind) = kind_of_ner(sp.kind) else { continue };
-            if sp.end > n || sp.start >= sp.end {
-                continue;
-            }
-            let (st, en) = strip_np(s, sp.start, sp.end);
+        for (sp_start, sp_end, kind) in normalize_spans(s, spans, gaz) {
+            let (st, en) = strip_np(s, sp_start, sp_end);
             if st >= en || s.words[st..en].iter().all(|w| is_title_word(&w.form)) {
                 continue;
             }
@@ -505,6 +501,73 @@ fn detect_mentions(sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Ga
         }
     }
     out.sort_by_key(|m| (m.sent, m.start, m.end));
+    out
+}
+
+/// Repairs typical NER span errors before mentions are built: person spans split at a
+/// hyphen ("Kassym" "-" "Jomart Tokayev") are joined; leading titles and demonyms are cut
+/// off ("Kazakh President X" -> "X", a person) so the title rule can read them; a span that
+/// starts with a country name followed by a capitalized name is split in two ("Russian
+/// Federation Vladimir Putin"); a lone demonym is left to the demonym rule.
+fn normalize_spans(s: &Sentence, spans: &[EntitySpan], gaz: &Gazetteer) -> Vec<(usize, usize, EntityKind)> {
+    let n = s.words.len();
+    let w = &s.words;
+    let cap = |k: usize| w[k].form.chars().next().is_some_and(char::is_uppercase);
+    let mut v: Vec<(usize, usize, EntityKind)> = spans
+        .iter()
+        .filter(|sp| sp.end <= n && sp.start < sp.end)
+        .filter_map(|sp| kind_of_ner(sp.kind).map(|k| (sp.start, sp.end, k)))
+        .collect();
+    v.sort();
+    // Join hyphen-split names.
+    let mut joined: Vec<(usize, usize, EntityKind)> = Vec::new();
+    for x in v {
+        if let Some(last) = joined.last_mut()
+            && (x.0 == last.1 || (x.0 == last.1 + 1 && w[last.1].form == "-" && w[last.1 - 1].no_space_after()))
+            && (last.2 == x.2 || x.2 == EntityKind::Person)
+        {
+            last.1 = x.1;
+            last.2 = x.2;
+            continue;
+        }
+        joined.push(x);
+    }
+    let mut out = Vec::new();
+    for (mut st, en, mut kind) in joined {
+        let mut titled = false;
+        // A demonym that starts a country name ("Russian Federation") stays.
+        let starts_name = |st: usize| gaz.lookup(&join_words(&[w[st].form.as_str(), w[st + 1].form.as_str()])).is_some();
+        while en - st >= 2
+            && (is_title_word(&w[st].form) || (gaz.demonym(&w[st].form).is_some() && cap(st + 1) && !starts_name(st)))
+        {
+            titled |= is_title_word(&w[st].form);
+            st += 1;
+        }
+        if titled {
+            kind = EntityKind::Person;
+        }
+        if en - st == 1 && gaz.demonym(&w[st].form).is_some() && gaz.lookup(&w[st].form).is_none() {
+            continue;
+        }
+        // Country name + person name in one span.
+        let mut split = None;
+        if en - st >= 3 {
+            for j in (st + 1..=en - 2).rev() {
+                let t: Vec<&str> = w[st..j].iter().map(|x| x.form.as_str()).collect();
+                if gaz.lookup(&join_words(&t)).is_some() && (j..en).all(cap) {
+                    split = Some(j);
+                    break;
+                }
+            }
+        }
+        match split {
+            Some(j) => {
+                out.push((st, j, EntityKind::Place));
+                out.push((j, en, EntityKind::Person));
+            }
+            None => out.push((st, en, kind)),
+        }
+    }
     out
 }
 
