@@ -58,6 +58,7 @@ eval: build
 	@echo "== UD: EWT dev, gold tokens"; $(KG) eval ud --gold $(UD)/en_ewt-ud-dev.conllu --gold-tokens
 	@echo "== UD: GUM dev, raw text";    $(KG) eval ud --gold $(UD)/en_gum-ud-dev.conllu
 	@echo "== UD: GUM dev, gold tokens"; $(KG) eval ud --gold $(UD)/en_gum-ud-dev.conllu --gold-tokens
+	@echo "== Entities"; $(KG) eval entities --ud $(UD) --uner $(UNER)/en_ewt-ud-dev.iob2
 	@echo "== CaRB dev: OpenIE-5's output (validates the scorer port)"
 	@$(KG) eval carb --gold data/carb/dev-gold.tsv --system data/carb/dev-openie5-output.txt --system-format openie5
 	@echo "== CaRB dev: kg"

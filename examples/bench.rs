@@ -64,8 +64,16 @@ fn generate(doc_no: usize, rng: &mut Rng) -> DocumentGraph {
         }
     };
     for _ in 0..12 {
-        let a = format!("{} {}", FIRST[rng.below(FIRST.len())], LAST[rng.below(LAST.len())]);
-        let b = format!("{} {}", FIRST[rng.below(FIRST.len())], LAST[rng.below(LAST.len())]);
+        let a = format!(
+            "{} {}",
+            FIRST[rng.below(FIRST.len())],
+            LAST[rng.below(LAST.len())]
+        );
+        let b = format!(
+            "{} {}",
+            FIRST[rng.below(FIRST.len())],
+            LAST[rng.below(LAST.len())]
+        );
         if a == b {
             continue;
         }
@@ -127,7 +135,9 @@ fn peak_rss_mb() -> Option<f64> {
 /// and the 2-core speed-up of end-to-end ingestion.
 fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Error>> {
     use kg::ingest::{Options, Pipeline, RawDoc};
-    let ud = std::env::var("UD").map(PathBuf::from).unwrap_or_else(|_| root.join("../shared/data/ud"));
+    let ud = std::env::var("UD")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("../shared/data/ud"));
     let mut gold = Vec::new();
     for f in ["en_ewt-ud-dev.conllu", "en_gum-ud-dev.conllu"] {
         gold.extend(kg::nlp::conllu::read_file(&ud.join(f))?);
@@ -160,10 +170,14 @@ fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Er
             }
             times[2].1.push(t.elapsed());
             let t = Instant::now();
-            let ner: Vec<_> = sents.iter().map(|s| pipeline.ner.tag(&s.sentence)).collect();
+            let ner: Vec<_> = sents
+                .iter()
+                .map(|s| pipeline.ner.tag(&s.sentence))
+                .collect();
             times[3].1.push(t.elapsed());
             let t = Instant::now();
-            let _ = kg::nlp::coref::resolve_with_facts(doc.text(), &sents, &ner, &pipeline.gazetteer);
+            let _ =
+                kg::nlp::coref::resolve_with_facts(doc.text(), &sents, &ner, &pipeline.gazetteer);
             times[4].1.push(t.elapsed());
             let t = Instant::now();
             for s in &sents {
@@ -174,7 +188,10 @@ fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Er
             sentences = sents.len();
         }
     });
-    println!("kg bench — pipeline on EWT dev + GUM dev raw text ({} MB, {sentences} sentences, {tokens} words), one core, median of {reps}", text.len() / 1_000_000);
+    println!(
+        "kg bench — pipeline on EWT dev + GUM dev raw text ({} MB, {sentences} sentences, {tokens} words), one core, median of {reps}",
+        text.len() / 1_000_000
+    );
     println!();
     println!("| stage | words/s | sentences/s |");
     println!("|---|---|---|");
@@ -196,7 +213,8 @@ fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Er
 
     // End to end into an on-disk store: 1 thread vs 2 threads, the sample article
     // replicated with a distinguishing line so every document is new.
-    let article = fs::read_to_string(root.join("data/articles/tass-2022-01-10-kazakhstan-csto.txt"))?;
+    let article =
+        fs::read_to_string(root.join("data/articles/tass-2022-01-10-kazakhstan-csto.txt"))?;
     let iris = Iris::default();
     let mut rates = Vec::new();
     for threads in [1usize, 2] {
@@ -213,8 +231,13 @@ fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Er
                 })
             })
             .collect();
-        let bytes: usize = docs.iter().map(|d| d.as_ref().map(|d| d.document.text.len()).unwrap_or(0)).sum();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+        let bytes: usize = docs
+            .iter()
+            .map(|d| d.as_ref().map(|d| d.document.text.len()).unwrap_or(0))
+            .sum();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
         let opts = kg::ingest::IngestOptions {
             options: Options::default(),
             force: false,
@@ -223,7 +246,14 @@ fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Er
         };
         let t = Instant::now();
         let summary = pool.install(|| {
-            kg::ingest::ingest(&store, &iris, &pipeline, docs.into_iter(), &opts, &mut |_, _| {})
+            kg::ingest::ingest(
+                &store,
+                &iris,
+                &pipeline,
+                docs.into_iter(),
+                &opts,
+                &mut |_, _| {},
+            )
         })?;
         let secs = t.elapsed().as_secs_f64();
         rates.push(summary.tokens as f64 / secs);
@@ -289,7 +319,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bulk = Store::open(&work.path().join("bulk"), Mode::ReadWrite)?;
     let start = Instant::now();
     let (_, progress) = kg::store::progress_counter();
-    let n = bulk.load_files(&[(nq.clone(), oxigraph::io::RdfFormat::NQuads)], None, progress)?;
+    let n = bulk.load_files(
+        &[(nq.clone(), oxigraph::io::RdfFormat::NQuads)],
+        None,
+        progress,
+    )?;
     bulk.flush()?;
     let secs = start.elapsed().as_secs_f64();
     println!(
@@ -316,7 +350,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Ok((t.elapsed(), rows))
         };
         let (_, rows) = run(&text)?;
-        let times: Vec<Duration> = (0..5).map(|_| run(&text).map(|r| r.0)).collect::<Result<_, _>>()?;
+        let times: Vec<Duration> = (0..5)
+            .map(|_| run(&text).map(|r| r.0))
+            .collect::<Result<_, _>>()?;
         println!(
             "| query {} | {:.1} ms median, {rows} rows |",
             name(&f),
@@ -330,5 +366,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn name(p: &Path) -> String {
-    p.file_name().unwrap_or_default().to_string_lossy().into_owned()
+    p.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
 }

@@ -17,8 +17,8 @@ use crate::cli::{
     Cli, Command, EvalCommand, ExportArgs, ExtractArgs, Global, IngestArgs, LoadArgs, ParseArgs,
     PipelineArgs, QueryArgs, QueryFormat, StatsArgs,
 };
-use crate::ingest::{self, Event, IngestOptions, Pipeline, Summary};
 use crate::export::{self, EntityGraph, Filter, Format};
+use crate::ingest::{self, Event, IngestOptions, Pipeline, Summary};
 use crate::kg::Iris;
 use crate::store::{Mode, Store};
 
@@ -123,7 +123,9 @@ fn query(g: &Global, a: QueryArgs) -> Result<Status> {
         bail!("the query is empty");
     }
     let timeout = match a.timeout {
-        Some(t) if !(t.is_finite() && t > 0.0) => bail!("--timeout must be a positive number of seconds"),
+        Some(t) if !(t.is_finite() && t > 0.0) => {
+            bail!("--timeout must be a positive number of seconds")
+        }
         Some(t) => Some(Duration::from_secs_f64(t)),
         None => None,
     };
@@ -179,27 +181,48 @@ pub fn write_results(
             w.finish()?;
         }
         QueryResults::Boolean(b) => {
-            let f = format.unwrap_or(if tty { QueryFormat::Table } else { QueryFormat::Tsv });
+            let f = format.unwrap_or(if tty {
+                QueryFormat::Table
+            } else {
+                QueryFormat::Tsv
+            });
             match f {
                 QueryFormat::Table => writeln!(out, "{b}")?,
                 other => {
                     let rf = results_format(other).ok_or_else(|| {
                         anyhow!("ASK returns a boolean: use --format table, json, xml, csv or tsv")
                     })?;
-                    QueryResultsSerializer::from_format(rf).serialize_boolean_to_writer(&mut *out, b)?;
+                    QueryResultsSerializer::from_format(rf)
+                        .serialize_boolean_to_writer(&mut *out, b)?;
                 }
             }
         }
         QueryResults::Solutions(solutions) => {
-            let f = format.unwrap_or(if tty { QueryFormat::Table } else { QueryFormat::Tsv });
+            let f = format.unwrap_or(if tty {
+                QueryFormat::Table
+            } else {
+                QueryFormat::Tsv
+            });
             let vars = solutions.variables().to_vec();
             if f == QueryFormat::Table {
                 let mut rows: Vec<Vec<String>> = Vec::new();
                 for s in solutions {
                     let s = s.map_err(|e| anyhow!("query failed: {e}"))?;
-                    rows.push(s.values().iter().map(|t| show_term(iris, t.as_ref())).collect());
+                    rows.push(
+                        s.values()
+                            .iter()
+                            .map(|t| show_term(iris, t.as_ref()))
+                            .collect(),
+                    );
                 }
-                write_table(out, &vars.iter().map(|v| v.as_str().to_owned()).collect::<Vec<_>>(), &rows)?;
+                write_table(
+                    out,
+                    &vars
+                        .iter()
+                        .map(|v| v.as_str().to_owned())
+                        .collect::<Vec<_>>(),
+                    &rows,
+                )?;
             } else {
                 let rf = results_format(f).ok_or_else(|| {
                     anyhow!("SELECT returns solutions: use --format table, json, xml, csv or tsv")
@@ -238,7 +261,10 @@ fn write_table(out: &mut dyn Write, header: &[String], rows: &[Vec<String>]) -> 
             s.to_owned()
         }
     };
-    let cells: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| clip(c)).collect()).collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| clip(c)).collect())
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in &cells {
         for (i, c) in r.iter().enumerate() {
@@ -264,7 +290,12 @@ fn write_table(out: &mut dyn Write, header: &[String], rows: &[Vec<String>]) -> 
     for r in &cells {
         line(out, r)?;
     }
-    writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })
+    writeln!(
+        out,
+        "({} row{})",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    )
 }
 
 fn export(g: &Global, a: ExportArgs) -> Result<Status> {
@@ -307,22 +338,28 @@ fn export(g: &Global, a: ExportArgs) -> Result<Status> {
         Format::GraphMl => write_output(g, a.output.as_deref(), |w| Ok(graph.write_graphml(w)?))?,
         Format::Cyjs => write_output(g, a.output.as_deref(), |w| Ok(graph.write_cyjs(w)?))?,
         Format::Csv => {
-            let dir = a
-                .output
-                .as_deref()
-                .ok_or_else(|| anyhow!("--format csv writes two files: give a directory with --output"))?;
+            let dir = a.output.as_deref().ok_or_else(|| {
+                anyhow!("--format csv writes two files: give a directory with --output")
+            })?;
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             let (nodes, rels) = graph.neo4j_csv()?;
             write_atomically(&dir.join("nodes.csv"), &nodes)?;
             write_atomically(&dir.join("relationships.csv"), &rels)?;
-            note(g, format!("wrote {}/nodes.csv and relationships.csv", dir.display()));
+            note(
+                g,
+                format!("wrote {}/nodes.csv and relationships.csv", dir.display()),
+            );
             return Ok(Status::Ok);
         }
         Format::Rdf(_) => unreachable!("handled above"),
     };
     note(
         g,
-        format!("exported {} entities and {} facts", graph.node_count(), graph.edge_count()),
+        format!(
+            "exported {} entities and {} facts",
+            graph.node_count(),
+            graph.edge_count()
+        ),
     );
     Ok(Status::Ok)
 }
@@ -495,7 +532,14 @@ fn load_pipeline(g: &Global, a: &PipelineArgs) -> Result<Pipeline> {
     let start = Instant::now();
     let p = Pipeline::load(&data)?;
     if g.verbose {
-        note(g, format!("models loaded from {} in {:.2}s", data.display(), start.elapsed().as_secs_f64()));
+        note(
+            g,
+            format!(
+                "models loaded from {} in {:.2}s",
+                data.display(),
+                start.elapsed().as_secs_f64()
+            ),
+        );
     }
     Ok(p)
 }
@@ -528,7 +572,11 @@ fn thread_pool(a: &PipelineArgs) -> Result<rayon::ThreadPool> {
 }
 
 /// Input files for a pipeline command; `-` (stdin) when none are given and `default_stdin`.
-fn inputs(g: &Global, paths: &[std::path::PathBuf], default_stdin: bool) -> (Vec<std::path::PathBuf>, usize) {
+fn inputs(
+    g: &Global,
+    paths: &[std::path::PathBuf],
+    default_stdin: bool,
+) -> (Vec<std::path::PathBuf>, usize) {
     let paths: Vec<std::path::PathBuf> = if paths.is_empty() && default_stdin {
         vec!["-".into()]
     } else {
@@ -551,7 +599,10 @@ fn utc_stamp() -> (String, String) {
     let t = secs.rem_euclid(86_400);
     let (h, m, s) = (t / 3600, t % 3600 / 60, t % 60);
     (
-        format!("{:04}{:02}{:02}T{h:02}{m:02}{s:02}Z", date.year, date.month, date.day),
+        format!(
+            "{:04}{:02}{:02}T{h:02}{m:02}{s:02}Z",
+            date.year, date.month, date.day
+        ),
         format!("{date}T{h:02}:{m:02}:{s:02}Z"),
     )
 }
@@ -586,9 +637,11 @@ fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
         let line = match e {
             Event::Failed(m) => Some(format!("kg: {m}")),
             Event::Warning(m) if !quiet => Some(format!("kg: warning: {m}")),
-            Event::Written { origin, sentences, facts } if verbose => {
-                Some(format!("{origin}: {sentences} sentences, {facts} facts"))
-            }
+            Event::Written {
+                origin,
+                sentences,
+                facts,
+            } if verbose => Some(format!("{origin}: {sentences} sentences, {facts} facts")),
             Event::Unchanged { origin } if verbose => Some(format!("{origin}: unchanged")),
             _ => None,
         };
@@ -611,7 +664,8 @@ fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
         }
     };
     let docs = ingest::input::Documents::new(files, a.pipeline.jsonl);
-    let summary = pool.install(|| ingest::ingest(&store, &iris, &pipeline, docs, &opts, &mut on_event))?;
+    let summary =
+        pool.install(|| ingest::ingest(&store, &iris, &pipeline, docs, &opts, &mut on_event))?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -630,7 +684,11 @@ fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
             summary.failed + missing
         ),
     );
-    Ok(if summary.failed + missing > 0 { Status::SomeFailed } else { Status::Ok })
+    Ok(if summary.failed + missing > 0 {
+        Status::SomeFailed
+    } else {
+        Status::Ok
+    })
 }
 
 fn extract_cmd(g: &Global, a: ExtractArgs) -> Result<Status> {
@@ -673,7 +731,11 @@ fn extract_cmd(g: &Global, a: ExtractArgs) -> Result<Status> {
         }
     }
     out.flush()?;
-    Ok(if failed > 0 { Status::SomeFailed } else { Status::Ok })
+    Ok(if failed > 0 {
+        Status::SomeFailed
+    } else {
+        Status::Ok
+    })
 }
 
 fn parse_cmd(g: &Global, a: ParseArgs) -> Result<Status> {
@@ -681,16 +743,26 @@ fn parse_cmd(g: &Global, a: ParseArgs) -> Result<Status> {
     let mut out = stdout();
     let mut failed = 0;
     if a.conllu_in {
-        let paths = if a.paths.is_empty() { vec!["-".into()] } else { a.paths.clone() };
+        let paths = if a.paths.is_empty() {
+            vec!["-".into()]
+        } else {
+            a.paths.clone()
+        };
         for p in paths {
             let text = if p.as_os_str() == "-" {
                 let mut s = String::new();
-                io::stdin().read_to_string(&mut s).context("cannot read stdin")?;
+                io::stdin()
+                    .read_to_string(&mut s)
+                    .context("cannot read stdin")?;
                 s
             } else {
                 fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?
             };
-            let name = if p.as_os_str() == "-" { "<stdin>".to_owned() } else { p.display().to_string() };
+            let name = if p.as_os_str() == "-" {
+                "<stdin>".to_owned()
+            } else {
+                p.display().to_string()
+            };
             let mut sentences = match crate::nlp::conllu::parse_str(&text) {
                 Ok(s) => s,
                 Err(e) => {
@@ -731,7 +803,11 @@ fn parse_cmd(g: &Global, a: ParseArgs) -> Result<Status> {
         }
     }
     out.flush()?;
-    Ok(if failed > 0 { Status::SomeFailed } else { Status::Ok })
+    Ok(if failed > 0 {
+        Status::SomeFailed
+    } else {
+        Status::Ok
+    })
 }
 
 fn load_data_pipeline(g: &Global, data: &Option<std::path::PathBuf>) -> Result<Pipeline> {
@@ -750,7 +826,11 @@ fn load_data_pipeline(g: &Global, data: &Option<std::path::PathBuf>) -> Result<P
 fn eval_cmd(g: &Global, e: EvalCommand) -> Result<Status> {
     let mut out = stdout();
     match e {
-        EvalCommand::Ud { gold, gold_tokens, data } => {
+        EvalCommand::Ud {
+            gold,
+            gold_tokens,
+            data,
+        } => {
             let pipeline = load_data_pipeline(g, &data)?;
             let sentences = crate::nlp::conllu::read_file(&gold)
                 .with_context(|| format!("cannot read {}", gold.display()))?;
@@ -765,24 +845,96 @@ fn eval_cmd(g: &Global, e: EvalCommand) -> Result<Status> {
                 out,
                 "# {} from {} ({} words, {:.1}s)",
                 gold.display(),
-                if gold_tokens { "gold tokens" } else { "raw text" },
+                if gold_tokens {
+                    "gold tokens"
+                } else {
+                    "raw text"
+                },
                 words,
                 start.elapsed().as_secs_f64()
             )?;
             write!(out, "{}", scores.table())?;
         }
-        EvalCommand::Carb { gold, sentences, system, system_format, data } => {
+        EvalCommand::Entities { ud, uner, data } => {
+            let pipeline = load_data_pipeline(g, &data)?;
+            let gum_dev = ud.join("en_gum-ud-dev.conllu");
+            let gum =
+                crate::eval::ner::eval_gum(&pipeline.ner, &gum_dev, Some(&pipeline.gazetteer))?;
+            write!(
+                out,
+                "{}",
+                crate::eval::ner::format_scores("NER, GUM dev (gold tokens and tags)", &gum.scores)
+            )?;
+            let un = crate::eval::ner::eval_uner(
+                &pipeline.ner,
+                &uner,
+                &ud.join("en_ewt-ud-dev.conllu"),
+            )?;
+            write!(
+                out,
+                "{}",
+                crate::eval::ner::format_scores(
+                    "NER, UNER EWT dev (PER/ORG/LOC; not trained on)",
+                    &un.scores
+                )
+            )?;
+            if un.skipped > 0 {
+                writeln!(
+                    out,
+                    "  ({} UNER sentences tokenized differently from EWT dev: counted as misses)",
+                    un.skipped
+                )?;
+            }
+            let co = crate::eval::coref::eval_gum(
+                &gum_dev,
+                crate::eval::coref::NerSource::Model(&pipeline.ner),
+                &pipeline.gazetteer,
+            )?;
+            write!(
+                out,
+                "{}",
+                crate::eval::coref::format_scores(
+                    "Coreference, GUM dev, named-entity clusters (kg NER)",
+                    &co
+                )
+            )?;
+            let gold = crate::eval::coref::eval_gum(
+                &gum_dev,
+                crate::eval::coref::NerSource::Gold,
+                &pipeline.gazetteer,
+            )?;
+            write!(
+                out,
+                "{}",
+                crate::eval::coref::format_scores(
+                    "Coreference, GUM dev, named-entity clusters (gold name spans)",
+                    &gold
+                )
+            )?;
+        }
+        EvalCommand::Carb {
+            gold,
+            sentences,
+            system,
+            system_format,
+            data,
+        } => {
             let gold_set = crate::eval::carb::read_gold(&gold)?;
             let (scores, constant) = match (system, sentences) {
                 (Some(sys), _) => {
                     let set = match system_format.as_str() {
                         "carb" => crate::eval::carb::read_system_tab(&sys)?,
                         "openie5" => crate::eval::carb::read_openie5(&sys)?,
-                        other => bail!("unknown --system-format {other:?} (expected carb or openie5)"),
+                        other => {
+                            bail!("unknown --system-format {other:?} (expected carb or openie5)")
+                        }
                     };
                     (
                         crate::eval::carb::score(&gold_set, &set),
-                        crate::eval::carb::score(&gold_set, &crate::eval::carb::with_constant_confidence(&set)),
+                        crate::eval::carb::score(
+                            &gold_set,
+                            &crate::eval::carb::with_constant_confidence(&set),
+                        ),
                     )
                 }
                 (None, Some(s)) => {
@@ -827,6 +979,9 @@ fn train_cmd(g: &Global, a: crate::cli::TrainArgs) -> Result<Status> {
     };
     let start = Instant::now();
     crate::nlp::train::train(&cfg, &components, &mut |line| note(g, line))?;
-    note(g, format!("trained in {:.0}s", start.elapsed().as_secs_f64()));
+    note(
+        g,
+        format!("trained in {:.0}s", start.elapsed().as_secs_f64()),
+    );
     Ok(Status::Ok)
 }

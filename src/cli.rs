@@ -29,7 +29,13 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct Global {
     /// Store directory (created by `ingest` and `load` when missing).
-    #[arg(long, global = true, env = "KG_STORE", default_value = "kg-store", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "KG_STORE",
+        default_value = "kg-store",
+        value_name = "DIR"
+    )]
     pub store: PathBuf,
     /// Use a fresh in-memory store instead (nothing is kept after the command).
     #[arg(long, global = true, conflicts_with = "store")]
@@ -55,7 +61,9 @@ pub enum Command {
     /// document is written in its own transaction; re-ingesting a document replaces
     /// what it contributed, and a document already stored by the same models is
     /// skipped. A failing document is reported and counted (exit 1); the rest go in.
-    #[command(after_help = "Examples:\n  kg ingest data/articles/\n  kg ingest news.jsonl --store corpus-store\n  curl -s https://example.org/a.txt | kg ingest - --date 2022-01-10")]
+    #[command(
+        after_help = "Examples:\n  kg ingest data/articles/\n  kg ingest news.jsonl --store corpus-store\n  curl -s https://example.org/a.txt | kg ingest - --date 2022-01-10"
+    )]
     Ingest(IngestArgs),
     /// Run the pipeline as a stream filter: text in, facts out, no store.
     ///
@@ -77,7 +85,9 @@ pub enum Command {
     ///
     /// The prefixes rdf rdfs xsd owl schema prov nif itsrdf wd ent rel fact concept
     /// kgv are predeclared, so `SELECT * { ?s rel:thank ?o }` works as it is.
-    #[command(after_help = "Examples:\n  kg query 'SELECT ?s ?o { ?s rel:thank ?o }'\n  kg query --file queries/facts-with-sources.rq --format csv\n  echo 'ASK { ?s ?p ?o }' | kg query")]
+    #[command(
+        after_help = "Examples:\n  kg query 'SELECT ?s ?o { ?s rel:thank ?o }'\n  kg query --file queries/facts-with-sources.rq --format csv\n  echo 'ASK { ?s ?p ?o }' | kg query"
+    )]
     Query(QueryArgs),
     /// Export the graph for other tools.
     ///
@@ -85,7 +95,9 @@ pub enum Command {
     /// nodes.csv and relationships.csv into --output DIR), cyjs (Cytoscape.js JSON), and
     /// the RDF syntaxes nt, ttl, nq, trig, rdf (RDF/XML), jsonld. Filters apply to the
     /// graph formats (dot, graphml, csv, cyjs).
-    #[command(after_help = "Examples:\n  kg export --format dot --entity 'Vladimir Putin' --depth 2 | dot -Tsvg > putin.svg\n  kg export --format graphml --output kg.graphml\n  kg export --format csv --output neo4j/")]
+    #[command(
+        after_help = "Examples:\n  kg export --format dot --entity 'Vladimir Putin' --depth 2 | dot -Tsvg > putin.svg\n  kg export --format graphml --output kg.graphml\n  kg export --format csv --output neo4j/"
+    )]
     Export(ExportArgs),
     /// Import RDF files into the store (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD).
     ///
@@ -257,6 +269,22 @@ pub enum EvalCommand {
         /// Start from the gold tokens instead of the raw text.
         #[arg(long)]
         gold_tokens: bool,
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
+    /// Named entities and coreference: NER span F1 on GUM dev and UNER EWT dev,
+    /// CoNLL-2012 coreference (MUC, B³, CEAF-e) on GUM dev's named-entity clusters.
+    Entities {
+        /// Directory with the UD treebanks (GUM dev, EWT dev).
+        #[arg(long, value_name = "DIR", default_value = "../shared/data/ud")]
+        ud: PathBuf,
+        /// UNER English EWT dev (IOB2).
+        #[arg(
+            long,
+            value_name = "FILE",
+            default_value = "../shared/data/uner/en_ewt-ud-dev.iob2"
+        )]
+        uner: PathBuf,
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
     },

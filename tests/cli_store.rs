@@ -10,7 +10,10 @@ use crate::util::{fixture, kg, loaded_store, quad_count, select};
 fn load_then_reopen_in_another_process() {
     let (_dir, store) = loaded_store();
     // Each `kg` call is a new process that reopens the on-disk store.
-    let rows = select(&store, "SELECT ?o { ent:Kassym-Jomart_Tokayev rel:thank ?o }");
+    let rows = select(
+        &store,
+        "SELECT ?o { ent:Kassym-Jomart_Tokayev rel:thank ?o }",
+    );
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows.iter().any(|r| r.contains("Vladimir_Putin")));
     assert!(quad_count(&store) > 50);
@@ -35,7 +38,10 @@ fn stats_counts_the_fixture() {
 fn query_formats() {
     let (_dir, store) = loaded_store();
     let q = "SELECT ?o { ent:Kassym-Jomart_Tokayev rel:turn_to ?o }";
-    let json = kg(&store).args(["query", "--format", "json", q]).output().unwrap();
+    let json = kg(&store)
+        .args(["query", "--format", "json", q])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(
         v["results"]["bindings"][0]["o"]["value"],
@@ -55,17 +61,29 @@ fn query_formats() {
         .args(["query", "--format", "table", q])
         .assert()
         .success()
-        .stdout(predicate::str::contains("ent:Collective_Security_Treaty_Organization"));
+        .stdout(predicate::str::contains(
+            "ent:Collective_Security_Treaty_Organization",
+        ));
     kg(&store)
-        .args(["query", "ASK { ?s rel:thank ent:Nikol_Pashinyan }", "--format", "table"])
+        .args([
+            "query",
+            "ASK { ?s rel:thank ent:Nikol_Pashinyan }",
+            "--format",
+            "table",
+        ])
         .assert()
         .success()
         .stdout("true\n");
     kg(&store)
-        .args(["query", "CONSTRUCT { ?s rel:thank ?o } WHERE { ?s rel:thank ?o }"])
+        .args([
+            "query",
+            "CONSTRUCT { ?s rel:thank ?o } WHERE { ?s rel:thank ?o }",
+        ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("@prefix ent:").and(predicate::str::contains("rel:thank")));
+        .stdout(
+            predicate::str::contains("@prefix ent:").and(predicate::str::contains("rel:thank")),
+        );
 }
 
 #[test]
@@ -95,7 +113,9 @@ fn sparql_syntax_error_gives_position_and_exit_2() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicate::str::contains("SPARQL syntax error").and(predicate::str::contains("1:")));
+        .stderr(
+            predicate::str::contains("SPARQL syntax error").and(predicate::str::contains("1:")),
+        );
 }
 
 #[test]
@@ -138,7 +158,11 @@ fn a_directory_that_is_not_a_store_is_refused() {
             .code(2)
             .stderr(predicate::str::contains("is not a kg store"));
     }
-    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "nothing was written");
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "nothing was written"
+    );
     // A plain file is not a store either.
     kg(&dir.path().join("notes.txt"))
         .arg("stats")
@@ -183,7 +207,11 @@ fn bad_rdf_inputs_leave_the_store_unchanged() {
         format!("{good}<http://a> <http://b> \"unterminated").as_bytes(),
         "truncated.ttl:2:",
     );
-    assert_load_fails_cleanly("binary.nt", &[0u8, 159, 146, 150, 255, 1, 2, 3], "binary.nt:1:");
+    assert_load_fails_cleanly(
+        "binary.nt",
+        &[0u8, 159, 146, 150, 255, 1, 2, 3],
+        "binary.nt:1:",
+    );
     let mut latin1 = good.as_bytes().to_vec();
     latin1.extend_from_slice(b"<http://a> <http://b> \"caf\xe9\" .\n");
     assert_load_fails_cleanly("latin1.nt", &latin1, "latin1.nt:2:");
@@ -210,13 +238,19 @@ fn every_rdf_syntax_loads() {
     let files = [
         ("a.ttl", "@prefix e: <http://e/> . e:a e:b e:c ."),
         ("a.nt", "<http://e/a> <http://e/b> <http://e/d> ."),
-        ("a.nq", "<http://e/a> <http://e/b> <http://e/e> <http://e/g> ."),
+        (
+            "a.nq",
+            "<http://e/a> <http://e/b> <http://e/e> <http://e/g> .",
+        ),
         ("a.trig", "@prefix e: <http://e/> . e:g2 { e:a e:b e:f }"),
         (
             "a.rdf",
             r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://e/"><rdf:Description rdf:about="http://e/a"><e:b rdf:resource="http://e/h"/></rdf:Description></rdf:RDF>"#,
         ),
-        ("a.jsonld", r#"{"@id": "http://e/a", "http://e/b": {"@id": "http://e/i"}}"#),
+        (
+            "a.jsonld",
+            r#"{"@id": "http://e/a", "http://e/b": {"@id": "http://e/i"}}"#,
+        ),
     ];
     let store = dir.path().join("store");
     for (name, body) in files {

@@ -51,8 +51,16 @@ fn dot_renders_with_graphviz_even_with_hostile_labels() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("g.dot");
         fs::write(&f, &dot).unwrap();
-        let out = StdCommand::new("dot").arg("-Tsvg").arg(&f).output().unwrap();
-        assert!(out.status.success(), "dot: {}", String::from_utf8_lossy(&out.stderr));
+        let out = StdCommand::new("dot")
+            .arg("-Tsvg")
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "dot: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let svg = String::from_utf8_lossy(&out.stdout);
         assert!(svg.contains("Vladimir Putin"), "{svg}");
         assert!(svg.contains("Say &quot;hi&quot;"));
@@ -65,7 +73,14 @@ fn dot_filters_cut_the_graph() {
     let all = String::from_utf8(export(&store, &["--format", "dot"])).unwrap();
     let around = String::from_utf8(export(
         &store,
-        &["--format", "dot", "--entity", "Nikol Pashinyan", "--depth", "1"],
+        &[
+            "--format",
+            "dot",
+            "--entity",
+            "Nikol Pashinyan",
+            "--depth",
+            "1",
+        ],
     ))
     .unwrap();
     let nodes = |s: &str| s.lines().filter(|l| l.contains("shape=")).count();
@@ -73,9 +88,15 @@ fn dot_filters_cut_the_graph() {
     assert!(nodes(&all) > nodes(&around));
     let top = String::from_utf8(export(&store, &["--format", "dot", "--max-nodes", "2"])).unwrap();
     assert_eq!(nodes(&top), 2);
-    assert!(top.contains("Kassym-Jomart_Tokayev"), "the most connected node stays");
-    let conf = String::from_utf8(export(&store, &["--format", "dot", "--min-confidence", "0.86"]))
-        .unwrap();
+    assert!(
+        top.contains("Kassym-Jomart_Tokayev"),
+        "the most connected node stays"
+    );
+    let conf = String::from_utf8(export(
+        &store,
+        &["--format", "dot", "--min-confidence", "0.86"],
+    ))
+    .unwrap();
     assert!(
         !conf.contains("-> \"ent:Nikol_Pashinyan\""),
         "thank Pashinyan is 0.85:\n{conf}"
@@ -91,8 +112,14 @@ fn dot_filters_cut_the_graph() {
 #[test]
 fn exports_are_deterministic() {
     let (_dir, store) = loaded_store();
-    for f in ["dot", "graphml", "cyjs", "nt", "ttl", "nq", "trig", "rdf", "jsonld"] {
-        assert_eq!(export(&store, &["--format", f]), export(&store, &["--format", f]), "{f}");
+    for f in [
+        "dot", "graphml", "cyjs", "nt", "ttl", "nq", "trig", "rdf", "jsonld",
+    ] {
+        assert_eq!(
+            export(&store, &["--format", f]),
+            export(&store, &["--format", f]),
+            "{f}"
+        );
     }
 }
 
@@ -146,7 +173,11 @@ assert g.nodes["ent:Kassym-Jomart_Tokayev"]["type"] == "Person"
 assert "Say \"hi\"" in g.nodes["ent:Evil"]["label"]
 print(g.number_of_nodes(), g.number_of_edges())
 "#;
-    let out = StdCommand::new(py).args(["-c", script]).arg(&f).output().unwrap();
+    let out = StdCommand::new(py)
+        .args(["-c", script])
+        .arg(&f)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "networkx: {}",
@@ -169,16 +200,23 @@ fn neo4j_csv_and_cytoscape_json() {
     assert!(nodes.starts_with("id:ID(Entity),name,iri,qid,alternateNames:string[],:LABEL\n"));
     assert!(nodes.contains("ent:Vladimir_Putin,Vladimir Putin,"));
     assert!(rels.starts_with(":START_ID(Entity),:END_ID(Entity),:TYPE,"));
-    assert!(rels.contains("ent:Kassym-Jomart_Tokayev,ent:Collective_Security_Treaty_Organization,TURN_TO,"));
+    assert!(rels.contains(
+        "ent:Kassym-Jomart_Tokayev,ent:Collective_Security_Treaty_Organization,TURN_TO,"
+    ));
     kg(&store)
         .args(["export", "--format", "csv"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--output"));
-    let cy: serde_json::Value = serde_json::from_slice(&export(&store, &["--format", "cyjs"])).unwrap();
+    let cy: serde_json::Value =
+        serde_json::from_slice(&export(&store, &["--format", "cyjs"])).unwrap();
     let edges = cy["elements"]["edges"].as_array().unwrap();
     let nodes = cy["elements"]["nodes"].as_array().unwrap();
-    assert!(edges.iter().all(|e| nodes.iter().any(|n| n["data"]["id"] == e["data"]["source"])));
+    assert!(
+        edges
+            .iter()
+            .all(|e| nodes.iter().any(|n| n["data"]["id"] == e["data"]["source"]))
+    );
     assert!(edges.iter().any(|e| e["data"]["label"] == "turn to"));
 }
 

@@ -15,14 +15,25 @@ fn article() -> std::path::PathBuf {
 
 fn count(store: &Path, q: &str) -> usize {
     let rows = select(store, &format!("SELECT (COUNT(*) AS ?n) {{ {q} }}"));
-    rows[0].trim().trim_matches('"').split('"').next().unwrap().parse().unwrap()
+    rows[0]
+        .trim()
+        .trim_matches('"')
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 #[test]
 fn reingesting_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s");
-    kg(&store).args(["-q", "ingest"]).arg(article()).assert().success();
+    kg(&store)
+        .args(["-q", "ingest"])
+        .arg(article())
+        .assert()
+        .success();
     let n = quad_count(&store);
     let facts = count(&store, "?f a rdf:Statement");
     assert!(facts > 5, "the article yields facts");
@@ -34,7 +45,11 @@ fn reingesting_changes_nothing() {
         .stderr(predicate::str::contains("1 unchanged"));
     assert_eq!(quad_count(&store), n, "a second ingest writes nothing");
     // --force re-processes: same facts, same evidence, one more run record.
-    kg(&store).args(["-q", "ingest", "--force"]).arg(article()).assert().success();
+    kg(&store)
+        .args(["-q", "ingest", "--force"])
+        .arg(article())
+        .assert()
+        .success();
     assert_eq!(count(&store, "?f a rdf:Statement"), facts);
     assert_eq!(count(&store, "?d a nif:Context"), 1);
 }
@@ -43,7 +58,11 @@ fn reingesting_changes_nothing() {
 fn every_fact_points_at_its_exact_sentence() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s");
-    kg(&store).args(["-q", "ingest"]).arg(article()).assert().success();
+    kg(&store)
+        .args(["-q", "ingest"])
+        .arg(article())
+        .assert()
+        .success();
     let text = fs::read_to_string(article()).unwrap();
     let out = kg(&store)
         .args(["query", "--format", "json"])
@@ -82,14 +101,27 @@ fn a_second_article_extends_the_same_entities() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.txt");
     let b = dir.path().join("b.txt");
-    fs::write(&a, "Angela Merkel met Emmanuel Macron in Berlin on Monday.\n").unwrap();
+    fs::write(
+        &a,
+        "Angela Merkel met Emmanuel Macron in Berlin on Monday.\n",
+    )
+    .unwrap();
     fs::write(&b, "Chancellor Angela Merkel praised Emmanuel Macron.\n").unwrap();
     let store = dir.path().join("s");
-    kg(&store).args(["-q", "ingest"]).arg(&a).arg(&b).assert().success();
+    kg(&store)
+        .args(["-q", "ingest"])
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .success();
     assert_eq!(count(&store, "?d a nif:Context"), 2);
     let people = select(&store, "SELECT DISTINCT ?e { ?e a schema:Person }");
     let macron: Vec<_> = people.iter().filter(|e| e.contains("Macron")).collect();
-    assert_eq!(macron.len(), 1, "one node for Macron across documents: {people:?}");
+    assert_eq!(
+        macron.len(),
+        1,
+        "one node for Macron across documents: {people:?}"
+    );
     let docs = count(
         &store,
         "?m itsrdf:taIdentRef ?e ; nif:referenceContext ?d . FILTER(CONTAINS(STR(?e), \"Macron\"))",
@@ -102,10 +134,18 @@ fn a_directory_with_junk_is_ingested_around_it() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     fs::create_dir_all(input.join("sub")).unwrap();
-    fs::write(input.join("good.txt"), "Boris Johnson visited Kyiv on Saturday.\n").unwrap();
+    fs::write(
+        input.join("good.txt"),
+        "Boris Johnson visited Kyiv on Saturday.\n",
+    )
+    .unwrap();
     fs::write(input.join("empty.txt"), "").unwrap();
     fs::write(input.join("binary.txt"), [0u8, 1, 2, 3, 0, 255, 254]).unwrap();
-    fs::write(input.join("sub/other.txt"), "Olaf Scholz thanked Joe Biden.\n").unwrap();
+    fs::write(
+        input.join("sub/other.txt"),
+        "Olaf Scholz thanked Joe Biden.\n",
+    )
+    .unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(&input, input.join("sub/loop")).unwrap();
     let store = dir.path().join("s");
@@ -140,7 +180,10 @@ fn a_malformed_json_line_is_reported_and_the_rest_ingested() {
         .code(1)
         .stderr(predicate::str::contains("news.jsonl:2: malformed JSON"));
     assert_eq!(count(&store, "?d a nif:Context"), 2);
-    assert_eq!(count(&store, "?d schema:datePublished \"2023-05-02\"^^xsd:date"), 1);
+    assert_eq!(
+        count(&store, "?d schema:datePublished \"2023-05-02\"^^xsd:date"),
+        1
+    );
     assert_eq!(count(&store, "?d kgv:meta_source \"wire\""), 1);
 }
 
@@ -153,7 +196,10 @@ fn stdin_and_relative_dates() {
         .write_stdin("Protesters attacked government buildings in Almaty on January 5. Police arrested the organizers on Monday.\n")
         .assert()
         .success();
-    assert_eq!(count(&store, "?d schema:datePublished \"2022-01-10\"^^xsd:date"), 1);
+    assert_eq!(
+        count(&store, "?d schema:datePublished \"2022-01-10\"^^xsd:date"),
+        1
+    );
     kg(&store)
         .args(["ingest", "-", "--date", "10/01/2022"])
         .write_stdin("x")
@@ -169,7 +215,10 @@ fn a_store_on_a_read_only_path_is_a_clear_error() {
         .arg(article())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("/proc/kg-no-such-store").and(predicate::str::contains("panicked").not()));
+        .stderr(
+            predicate::str::contains("/proc/kg-no-such-store")
+                .and(predicate::str::contains("panicked").not()),
+        );
 }
 
 #[test]
@@ -197,7 +246,11 @@ fn interrupted_ingest_leaves_whole_documents_and_resumes() {
     fs::create_dir(&input).unwrap();
     let base = fs::read_to_string(article()).unwrap();
     for i in 0..120 {
-        fs::write(input.join(format!("{i:03}.txt")), format!("{base}\nThis is copy number {i}.\n")).unwrap();
+        fs::write(
+            input.join(format!("{i:03}.txt")),
+            format!("{base}\nThis is copy number {i}.\n"),
+        )
+        .unwrap();
     }
     let store = dir.path().join("s");
     let bin = assert_cmd::cargo::cargo_bin("kg");
@@ -216,12 +269,23 @@ fn interrupted_ingest_leaves_whole_documents_and_resumes() {
     // Whatever was committed is whole: every stored document has all its sentences.
     let docs = count(&store, "?d a nif:Context");
     let sentences = count(&store, "?s a nif:Sentence");
-    assert!(docs < 120, "the interrupt came before the end ({docs} documents)");
+    assert!(
+        docs < 120,
+        "the interrupt came before the end ({docs} documents)"
+    );
     if docs > 0 {
-        assert_eq!(sentences % docs, 0, "{sentences} sentences for {docs} documents");
+        assert_eq!(
+            sentences % docs,
+            0,
+            "{sentences} sentences for {docs} documents"
+        );
     }
     // Re-running finishes the rest without duplicates.
-    kg(&store).args(["-q", "ingest"]).arg(&input).assert().success();
+    kg(&store)
+        .args(["-q", "ingest"])
+        .arg(&input)
+        .assert()
+        .success();
     assert_eq!(count(&store, "?d a nif:Context"), 120);
     let per_doc = count(&store, "?s a nif:Sentence") / 120;
     assert_eq!(count(&store, "?s a nif:Sentence"), per_doc * 120);
@@ -236,13 +300,24 @@ fn extract_is_a_stream_filter_whose_output_loads() {
         .arg(article())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(!dir.path().join("unused").exists(), "extract never opens a store");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !dir.path().join("unused").exists(),
+        "extract never opens a store"
+    );
     fs::write(&nq, &out.stdout).unwrap();
     let loaded = dir.path().join("loaded");
     kg(&loaded).arg("load").arg(&nq).assert().success();
     let ingested = dir.path().join("ingested");
-    kg(&ingested).args(["-q", "ingest"]).arg(article()).assert().success();
+    kg(&ingested)
+        .args(["-q", "ingest"])
+        .arg(article())
+        .assert()
+        .success();
     let q = "?s ?p ?o . ?p a owl:ObjectProperty";
     assert_eq!(count(&loaded, q), count(&ingested, q));
 }
@@ -278,7 +353,11 @@ fn parse_prints_conllu_with_trees_and_entities() {
     let sents = kg::nlp::conllu::parse_str(&text).unwrap();
     assert_eq!(sents.len(), 2);
     for s in &sents {
-        assert_eq!(s.words.iter().filter(|w| w.head == 0).count(), 1, "one root");
+        assert_eq!(
+            s.words.iter().filter(|w| w.head == 0).count(),
+            1,
+            "one root"
+        );
     }
     assert!(text.contains("NER=B-PER"), "{text}");
     assert_eq!(sents[1].multiword.len(), 1, "didn't is a multiword token");

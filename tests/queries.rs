@@ -51,11 +51,19 @@ fn sources_query_gives_exact_sentences() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let doc_out = kg(&store)
-        .args(["query", "--format", "json", "SELECT ?t { ?d nif:isString ?t }"])
+        .args([
+            "query",
+            "--format",
+            "json",
+            "SELECT ?t { ?d nif:isString ?t }",
+        ])
         .output()
         .unwrap();
     let docs: serde_json::Value = serde_json::from_slice(&doc_out.stdout).unwrap();
-    let doc = docs["results"]["bindings"][0]["t"]["value"].as_str().unwrap().to_owned();
+    let doc = docs["results"]["bindings"][0]["t"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let bindings = v["results"]["bindings"].as_array().unwrap();
     assert!(!bindings.is_empty());
     for b in bindings {

@@ -75,11 +75,16 @@ impl ExtractionSet {
 
     /// Iterates (key, extractions) in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[Extraction])> {
-        self.sentences.iter().map(|(k, e)| (k.as_str(), e.as_slice()))
+        self.sentences
+            .iter()
+            .map(|(k, e)| (k.as_str(), e.as_slice()))
     }
 
     fn lookup(&self) -> HashMap<&str, &[Extraction]> {
-        self.sentences.iter().map(|(k, e)| (k.as_str(), e.as_slice())).collect()
+        self.sentences
+            .iter()
+            .map(|(k, e)| (k.as_str(), e.as_slice()))
+            .collect()
     }
 }
 
@@ -87,13 +92,24 @@ impl ExtractionSet {
 #[derive(Debug, thiserror::Error)]
 pub enum CarbError {
     #[error("{file}: {source}")]
-    Io { file: String, source: std::io::Error },
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
     #[error("{file}:{line}: {message}")]
-    Malformed { file: String, line: usize, message: String },
+    Malformed {
+        file: String,
+        line: usize,
+        message: String,
+    },
 }
 
 fn malformed(file: &str, line: usize, message: impl Into<String>) -> CarbError {
-    CarbError::Malformed { file: file.to_string(), line, message: message.into() }
+    CarbError::Malformed {
+        file: file.to_string(),
+        line,
+        message: message.into(),
+    }
 }
 
 /// Python's `str.strip()` (Unicode whitespace on both ends).
@@ -124,8 +140,10 @@ impl RawGroups {
 }
 
 fn read_to_string(path: &Path) -> Result<String, CarbError> {
-    std::fs::read_to_string(path)
-        .map_err(|source| CarbError::Io { file: path.display().to_string(), source })
+    std::fs::read_to_string(path).map_err(|source| CarbError::Io {
+        file: path.display().to_string(),
+        source,
+    })
 }
 
 /// Reads a CaRB gold TSV file.
@@ -143,14 +161,22 @@ pub fn parse_gold(text: &str, file: &str) -> Result<GoldSet, CarbError> {
             continue;
         }
         if data.len() < 2 {
-            return Err(malformed(file, i + 1, "expected `sentence<TAB>relation<TAB>arg…`"));
+            return Err(malformed(
+                file,
+                i + 1,
+                "expected `sentence<TAB>relation<TAB>arg…`",
+            ));
         }
         let args = data[2..]
             .iter()
             .filter(|a| !a.contains("C: "))
             .map(|a| py_strip(a).to_string())
             .collect();
-        let ex = Extraction { relation: py_strip(data[1]).to_string(), args, confidence: 1.0 };
+        let ex = Extraction {
+            relation: py_strip(data[1]).to_string(),
+            args,
+            confidence: 1.0,
+        };
         groups.push(py_strip(data[0]), ex);
     }
     Ok(groups.finish())
@@ -183,7 +209,11 @@ pub fn parse_system_tab(text: &str, file: &str) -> Result<SystemSet, CarbError> 
         }
         let data: Vec<&str> = line.split('\t').collect();
         if data.len() < 3 {
-            return Err(malformed(file, i + 1, "expected `sentence<TAB>confidence<TAB>relation<TAB>arg…`"));
+            return Err(malformed(
+                file,
+                i + 1,
+                "expected `sentence<TAB>confidence<TAB>relation<TAB>arg…`",
+            ));
         }
         let confidence = parse_confidence(data[1], file, i + 1)?;
         let ex = Extraction {
@@ -204,9 +234,13 @@ pub fn read_openie5(path: &Path) -> Result<SystemSet, CarbError> {
 /// The text of an OpenIE-4/5 element `Kind(text,List([b, e)))`: from after the first `(`
 /// to the first `,List(` (empty when those come in the other order, like a Python slice).
 fn oie5_inner<'a>(s: &'a str, file: &str, line: usize) -> Result<&'a str, CarbError> {
-    let open = s.find('(').ok_or_else(|| malformed(file, line, format!("no `(` in `{s}`")))?;
-    let end = s.find(",List(").ok_or_else(|| malformed(file, line, format!("no `,List(` in `{s}`")))?;
-    Ok(if open + 1 <= end { &s[open + 1..end] } else { "" })
+    let open = s
+        .find('(')
+        .ok_or_else(|| malformed(file, line, format!("no `(` in `{s}`")))?;
+    let end = s
+        .find(",List(")
+        .ok_or_else(|| malformed(file, line, format!("no `,List(` in `{s}`")))?;
+    Ok(if open < end { &s[open + 1..end] } else { "" })
 }
 
 /// Parses OpenIE-5 output: `confidence \t context \t arg1 \t relation \t arg2s \t sentence`,
@@ -226,7 +260,11 @@ pub fn parse_openie5(text: &str, file: &str) -> Result<SystemSet, CarbError> {
             continue;
         }
         if data.len() < 6 {
-            return Err(malformed(file, n, format!("expected 6 tab-separated fields, found {}", data.len())));
+            return Err(malformed(
+                file,
+                n,
+                format!("expected 6 tab-separated fields, found {}", data.len()),
+            ));
         }
         let confidence = parse_confidence(data[0], file, n)?;
         let mut arg1 = oie5_inner(data[2], file, n)?.to_string();
@@ -243,7 +281,14 @@ pub fn parse_openie5(text: &str, file: &str) -> Result<SystemSet, CarbError> {
         }
         let mut args = vec![arg1];
         args.extend(rest);
-        groups.push(data[5], Extraction { relation: rel, args, confidence });
+        groups.push(
+            data[5],
+            Extraction {
+                relation: rel,
+                args,
+                confidence,
+            },
+        );
     }
     Ok(groups.finish())
 }
@@ -251,7 +296,14 @@ pub fn parse_openie5(text: &str, file: &str) -> Result<SystemSet, CarbError> {
 /// CaRB's sentence key: spaces removed, PTB bracket escapes undone, ASCII punctuation deleted.
 pub fn sentence_key(s: &str) -> String {
     let mut k = s.replace(' ', "");
-    for (u, e) in [("(", "-LRB-"), (")", "-RRB-"), ("[", "-LSB-"), ("]", "-RSB-"), ("{", "-LCB-"), ("}", "-RCB-")] {
+    for (u, e) in [
+        ("(", "-LRB-"),
+        (")", "-RRB-"),
+        ("[", "-LSB-"),
+        ("]", "-RSB-"),
+        ("{", "-LCB-"),
+        ("}", "-RCB-"),
+    ] {
         k = k.replace(e, u);
     }
     k.chars().filter(|c| !c.is_ascii_punctuation()).collect()
@@ -324,14 +376,26 @@ fn lenient_match(g_rel: &str, g_args: &[String], s_rel: &str, s_args: &[String])
         p_num += k;
         r_num += k;
     }
-    let p = if p_den == 0 { 0.0 } else { p_num as f64 / p_den as f64 };
-    let r = if r_den == 0 { 0.0 } else { r_num as f64 / r_den as f64 };
+    let p = if p_den == 0 {
+        0.0
+    } else {
+        p_num as f64 / p_den as f64
+    };
+    let r = if r_den == 0 {
+        0.0
+    } else {
+        r_num as f64 / r_den as f64
+    };
     (p, r)
 }
 
 /// `[arg1, " ".join(args[1:])]` when there are at least two arguments.
 fn binarize(args: &[String]) -> Vec<String> {
-    if args.len() >= 2 { vec![args[0].clone(), args[1..].join(" ")] } else { args.to_vec() }
+    if args.len() >= 2 {
+        vec![args[0].clone(), args[1..].join(" ")]
+    } else {
+        args.to_vec()
+    }
 }
 
 /// CaRB's default matcher `binary_linient_tuple_match`: (precision, recall) of a system tuple
@@ -340,7 +404,9 @@ pub fn match_pair(gold: &Extraction, sys: &Extraction) -> (f64, f64) {
     let g_args = binarize(&gold.args);
     let s_args = binarize(&sys.args);
     let straight = lenient_match(&gold.relation, &g_args, &sys.relation, &s_args);
-    let said = ["said", "told", "added", "adds", "says"].iter().any(|v| gold.relation.contains(v));
+    let said = ["said", "told", "added", "adds", "says"]
+        .iter()
+        .any(|v| gold.relation.contains(v));
     if !said {
         return straight;
     }
@@ -359,13 +425,20 @@ pub fn match_pair(gold: &Extraction, sys: &Extraction) -> (f64, f64) {
 }
 
 fn f1(p: f64, r: f64) -> f64 {
-    if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
 }
 
 /// Scores a system against gold with CaRB's algorithm (§3.5 of `docs/openie.md`).
 pub fn score(gold: &GoldSet, system: &SystemSet) -> CarbScores {
-    let mut thresholds: Vec<f64> =
-        system.sentences.iter().flat_map(|(_, e)| e.iter().map(|x| x.confidence)).collect();
+    let mut thresholds: Vec<f64> = system
+        .sentences
+        .iter()
+        .flat_map(|(_, e)| e.iter().map(|x| x.confidence))
+        .collect();
     thresholds.sort_by(|a, b| a.total_cmp(b));
     thresholds.dedup();
     let n = thresholds.len();
@@ -377,18 +450,27 @@ pub fn score(gold: &GoldSet, system: &SystemSet) -> CarbScores {
 
     for (key, golds) in gold.iter() {
         let preds: &[Extraction] = sys.get(key).copied().unwrap_or(&[]);
-        let scores: Vec<Vec<(f64, f64)>> =
-            golds.iter().map(|g| preds.iter().map(|s| match_pair(g, s)).collect()).collect();
+        let scores: Vec<Vec<(f64, f64)>> = golds
+            .iter()
+            .map(|g| preds.iter().map(|s| match_pair(g, s)).collect())
+            .collect();
         let mut confs: Vec<f64> = preds.iter().map(|e| e.confidence).collect();
         confs.sort_by(|a, b| a.total_cmp(b));
         confs.dedup();
         let mut prev_c = 0usize;
         for &conf in &confs {
             let c = thresholds.partition_point(|t| *t < conf);
-            let selected: Vec<usize> = (0..preds.len()).filter(|&j| preds[j].confidence >= conf).collect();
+            let selected: Vec<usize> = (0..preds.len())
+                .filter(|&j| preds[j].confidence >= conf)
+                .collect();
             let recall_num: f64 = scores
                 .iter()
-                .map(|row| selected.iter().map(|&j| row[j].1).fold(0.0f64, |a, b| if b > a { b } else { a }))
+                .map(|row| {
+                    selected
+                        .iter()
+                        .map(|&j| row[j].1)
+                        .fold(0.0f64, |a, b| if b > a { b } else { a })
+                })
                 .sum();
             let mut used_rows = vec![false; scores.len()];
             let mut used_cols = vec![false; preds.len()];
@@ -425,10 +507,25 @@ pub fn score(gold: &GoldSet, system: &SystemSet) -> CarbScores {
         }
     }
 
-    let precs: Vec<f64> = p.iter().zip(&pl).map(|(a, b)| if *b > 0.0 { a / b } else { 1.0 }).collect();
-    let recs: Vec<f64> = r.iter().zip(&rl).map(|(a, b)| if *b > 0.0 { a / b } else { 0.0 }).collect();
+    let precs: Vec<f64> = p
+        .iter()
+        .zip(&pl)
+        .map(|(a, b)| if *b > 0.0 { a / b } else { 1.0 })
+        .collect();
+    let recs: Vec<f64> = r
+        .iter()
+        .zip(&rl)
+        .map(|(a, b)| if *b > 0.0 { a / b } else { 0.0 })
+        .collect();
     if n == 0 {
-        return CarbScores { auc: 0.0, precision: 0.0, recall: 0.0, f1: 0.0, threshold: 0.0, curve: Vec::new() };
+        return CarbScores {
+            auc: 0.0,
+            precision: 0.0,
+            recall: 0.0,
+            f1: 0.0,
+            threshold: 0.0,
+            curve: Vec::new(),
+        };
     }
     let f1s: Vec<f64> = precs.iter().zip(&recs).map(|(a, b)| f1(*a, *b)).collect();
     let mut best = 0;
@@ -442,8 +539,21 @@ pub fn score(gold: &GoldSet, system: &SystemSet) -> CarbScores {
     xs.push(0.0);
     ys.push(1.0);
     let auc = sklearn_auc(&xs, &ys);
-    let curve = (0..n).map(|k| CurvePoint { threshold: thresholds[k], precision: precs[k], recall: recs[k] }).collect();
-    CarbScores { auc, precision: precs[best], recall: recs[best], f1: f1s[best], threshold: thresholds[best], curve }
+    let curve = (0..n)
+        .map(|k| CurvePoint {
+            threshold: thresholds[k],
+            precision: precs[k],
+            recall: recs[k],
+        })
+        .collect();
+    CarbScores {
+        auc,
+        precision: precs[best],
+        recall: recs[best],
+        f1: f1s[best],
+        threshold: thresholds[best],
+        curve,
+    }
 }
 
 /// sklearn's `auc`: trapezoid rule, sign flipped when x is non-increasing. (CaRB's recall
@@ -463,7 +573,17 @@ pub fn with_constant_confidence(system: &SystemSet) -> SystemSet {
     let sentences = system
         .sentences
         .iter()
-        .map(|(k, e)| (k.clone(), e.iter().map(|x| Extraction { confidence: 1.0, ..x.clone() }).collect()))
+        .map(|(k, e)| {
+            (
+                k.clone(),
+                e.iter()
+                    .map(|x| Extraction {
+                        confidence: 1.0,
+                        ..x.clone()
+                    })
+                    .collect(),
+            )
+        })
         .collect();
     ExtractionSet { sentences }
 }
@@ -478,11 +598,17 @@ mod tests {
         if own.exists() {
             return own;
         }
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/carb").join(name)
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/data/carb")
+            .join(name)
     }
 
     fn ex(rel: &str, args: &[&str], c: f64) -> Extraction {
-        Extraction { relation: rel.into(), args: args.iter().map(|s| s.to_string()).collect(), confidence: c }
+        Extraction {
+            relation: rel.into(),
+            args: args.iter().map(|s| s.to_string()).collect(),
+            confidence: c,
+        }
     }
 
     #[test]
@@ -491,7 +617,11 @@ mod tests {
         let sys = read_openie5(&data_file("dev-openie5-output.txt")).expect("system");
         let s = score(&gold, &sys);
         let r3 = |x: f64| (x * 1000.0).round() / 1000.0;
-        assert_eq!((r3(s.auc), r3(s.precision), r3(s.recall), r3(s.f1)), (0.240, 0.526, 0.406, 0.458), "{s:?}");
+        assert_eq!(
+            (r3(s.auc), r3(s.precision), r3(s.recall), r3(s.f1)),
+            (0.240, 0.526, 0.406, 0.458),
+            "{s:?}"
+        );
     }
 
     #[test]
@@ -504,19 +634,34 @@ mod tests {
     fn pair_matching_rules() {
         // exact match
         let g = ex("thanked", &["Tokayev", "Putin"], 1.0);
-        assert_eq!(match_pair(&g, &ex("thanked", &["Tokayev", "Putin"], 1.0)), (1.0, 1.0));
+        assert_eq!(
+            match_pair(&g, &ex("thanked", &["Tokayev", "Putin"], 1.0)),
+            (1.0, 1.0)
+        );
         // case-sensitive
-        assert_eq!(match_pair(&g, &ex("Thanked", &["Tokayev", "Putin"], 1.0)), (0.0, 0.0));
+        assert_eq!(
+            match_pair(&g, &ex("Thanked", &["Tokayev", "Putin"], 1.0)),
+            (0.0, 0.0)
+        );
         // "be" rule
         let g = ex("is", &["Bush", "President"], 1.0);
-        assert_eq!(match_pair(&g, &ex("be", &["Bush", "President"], 1.0)), (1.0, 1.0));
+        assert_eq!(
+            match_pair(&g, &ex("be", &["Bush", "President"], 1.0)),
+            (1.0, 1.0)
+        );
         // missing arg2 -> zero; n-ary args are joined
         assert_eq!(match_pair(&g, &ex("is", &["Bush"], 1.0)), (0.0, 0.0));
         let g = ex("joined", &["Tom", "the firm", "in 1941"], 1.0);
-        assert_eq!(match_pair(&g, &ex("joined", &["Tom", "the firm in 1941"], 1.0)), (1.0, 1.0));
+        assert_eq!(
+            match_pair(&g, &ex("joined", &["Tom", "the firm in 1941"], 1.0)),
+            (1.0, 1.0)
+        );
         // said-type swap
         let g = ex("said", &["he", "it rained"], 1.0);
-        assert_eq!(match_pair(&g, &ex("said", &["it rained", "he"], 1.0)), (1.0, 1.0));
+        assert_eq!(
+            match_pair(&g, &ex("said", &["it rained", "he"], 1.0)),
+            (1.0, 1.0)
+        );
         let g = ex("thanked", &["he", "it rained"], 1.0);
         assert!(match_pair(&g, &ex("thanked", &["it rained", "he"], 1.0)).0 < 1.0);
     }

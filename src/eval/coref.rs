@@ -28,14 +28,26 @@ pub struct Acc {
 
 impl Acc {
     pub fn recall(&self) -> f64 {
-        if self.r_den == 0.0 { 0.0 } else { self.r_num / self.r_den }
+        if self.r_den == 0.0 {
+            0.0
+        } else {
+            self.r_num / self.r_den
+        }
     }
     pub fn precision(&self) -> f64 {
-        if self.p_den == 0.0 { 0.0 } else { self.p_num / self.p_den }
+        if self.p_den == 0.0 {
+            0.0
+        } else {
+            self.p_num / self.p_den
+        }
     }
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
     fn add(&mut self, o: Acc) {
         self.r_num += o.r_num;
@@ -67,7 +79,11 @@ impl CorefScores {
 /// MUC (Vilain et al. 1995): links. Recall = Σ(|K| − |partitions of K by R|) / Σ(|K| − 1).
 pub fn muc(key: &[Vec<Mid>], resp: &[Vec<Mid>]) -> Acc {
     let part = |a: &[Vec<Mid>], b: &[Vec<Mid>]| -> (f64, f64) {
-        let owner: BTreeMap<Mid, usize> = b.iter().enumerate().flat_map(|(i, c)| c.iter().map(move |m| (*m, i))).collect();
+        let owner: BTreeMap<Mid, usize> = b
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| c.iter().map(move |m| (*m, i)))
+            .collect();
         let (mut num, mut den) = (0.0, 0.0);
         for c in a {
             if c.is_empty() {
@@ -91,13 +107,22 @@ pub fn muc(key: &[Vec<Mid>], resp: &[Vec<Mid>]) -> Acc {
     };
     let (rn, rd) = part(key, resp);
     let (pn, pd) = part(resp, key);
-    Acc { r_num: rn, r_den: rd, p_num: pn, p_den: pd }
+    Acc {
+        r_num: rn,
+        r_den: rd,
+        p_num: pn,
+        p_den: pd,
+    }
 }
 
 /// B³ (Bagga & Baldwin 1998): per-mention overlap of key and response clusters.
 pub fn b_cubed(key: &[Vec<Mid>], resp: &[Vec<Mid>]) -> Acc {
     let side = |a: &[Vec<Mid>], b: &[Vec<Mid>]| -> (f64, f64) {
-        let owner: BTreeMap<Mid, usize> = b.iter().enumerate().flat_map(|(i, c)| c.iter().map(move |m| (*m, i))).collect();
+        let owner: BTreeMap<Mid, usize> = b
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| c.iter().map(move |m| (*m, i)))
+            .collect();
         let (mut num, mut den) = (0.0, 0.0);
         for c in a {
             let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
@@ -115,7 +140,12 @@ pub fn b_cubed(key: &[Vec<Mid>], resp: &[Vec<Mid>]) -> Acc {
     };
     let (rn, rd) = side(key, resp);
     let (pn, pd) = side(resp, key);
-    Acc { r_num: rn, r_den: rd, p_num: pn, p_den: pd }
+    Acc {
+        r_num: rn,
+        r_den: rd,
+        p_num: pn,
+        p_den: pd,
+    }
 }
 
 /// CEAF-e (Luo 2005), entity similarity φ4 = 2|K∩R|/(|K|+|R|), optimal one-to-one
@@ -133,7 +163,12 @@ pub fn ceaf_e(key: &[Vec<Mid>], resp: &[Vec<Mid>]) -> Acc {
         }
     }
     let total = max_assignment(&sim);
-    Acc { r_num: total, r_den: key.len() as f64, p_num: total, p_den: resp.len() as f64 }
+    Acc {
+        r_num: total,
+        r_den: key.len() as f64,
+        p_num: total,
+        p_den: resp.len() as f64,
+    }
 }
 
 /// Maximum-weight perfect assignment on a square matrix (Hungarian algorithm, O(n³)).
@@ -195,12 +230,19 @@ fn max_assignment(w: &[Vec<f64>]) -> f64 {
             }
         }
     }
-    (1..=n).filter(|&j| p[j] > 0).map(|j| w[p[j] - 1][j - 1]).sum()
+    (1..=n)
+        .filter(|&j| p[j] > 0)
+        .map(|j| w[p[j] - 1][j - 1])
+        .sum()
 }
 
 /// All three metrics for one document.
 pub fn score_document(key: &[Vec<Mid>], resp: &[Vec<Mid>]) -> CorefScores {
-    CorefScores { muc: muc(key, resp), b3: b_cubed(key, resp), ceafe: ceaf_e(key, resp) }
+    CorefScores {
+        muc: muc(key, resp),
+        b3: b_cubed(key, resp),
+        ceafe: ceaf_e(key, resp),
+    }
 }
 
 /// Gold clusters of a GUM document that contain a proper-name mention (head PROPN),
@@ -217,14 +259,23 @@ pub fn gold_named_clusters(doc: &GumDoc) -> Vec<Vec<Mid>> {
         e.0 |= s.words[h].upos == "PROPN";
         e.1.insert((m.sentence, h));
     }
-    by_eid.into_values().filter(|(named, ms)| *named && ms.len() > 1).map(|(_, ms)| ms.into_iter().collect()).collect()
+    by_eid
+        .into_values()
+        .filter(|(named, ms)| *named && ms.len() > 1)
+        .map(|(_, ms)| ms.into_iter().collect())
+        .collect()
 }
 
 /// Response clusters as mention-id lists, singletons removed.
 pub fn response_clusters(clusters: &[Cluster]) -> Vec<Vec<Mid>> {
     clusters
         .iter()
-        .map(|c| c.mentions.iter().map(|m| (m.sentence, m.head)).collect::<BTreeSet<Mid>>())
+        .map(|c| {
+            c.mentions
+                .iter()
+                .map(|m| (m.sentence, m.head))
+                .collect::<BTreeSet<Mid>>()
+        })
         .filter(|s| s.len() > 1)
         .map(|s| s.into_iter().collect())
         .collect()
@@ -239,7 +290,11 @@ pub enum NerSource<'a> {
 }
 
 /// Evaluates on a GUM CoNLL-U file (gold tokens and trees).
-pub fn eval_gum(path: &Path, ner_src: NerSource, gaz: &Gazetteer) -> Result<CorefScores, conllu::ConlluError> {
+pub fn eval_gum(
+    path: &Path,
+    ner_src: NerSource,
+    gaz: &Gazetteer,
+) -> Result<CorefScores, conllu::ConlluError> {
     let docs = ner::gum_documents(conllu::read_file(path)?);
     let mut total = CorefScores::default();
     for d in &docs {
@@ -250,10 +305,17 @@ pub fn eval_gum(path: &Path, ner_src: NerSource, gaz: &Gazetteer) -> Result<Core
 }
 
 /// Key and response of one document (exposed for error analysis).
-pub fn document_key_response(d: &GumDoc, ner_src: &NerSource, gaz: &Gazetteer) -> (Vec<Vec<Mid>>, Vec<Vec<Mid>>) {
+pub fn document_key_response(
+    d: &GumDoc,
+    ner_src: &NerSource,
+    gaz: &Gazetteer,
+) -> (Vec<Vec<Mid>>, Vec<Vec<Mid>>) {
     let spans: Vec<Vec<EntitySpan>> = match ner_src {
         NerSource::Model(m) => d.sentences.iter().map(|s| m.tag_with_misc(s)).collect(),
-        NerSource::Gold => ner::gum_training_data(std::slice::from_ref(d), Some(gaz)).into_iter().map(|(_, sp)| sp).collect(),
+        NerSource::Gold => ner::gum_training_data(std::slice::from_ref(d), Some(gaz))
+            .into_iter()
+            .map(|(_, sp)| sp)
+            .collect(),
     };
     let (text, analyzed) = coref::analyzed_from_conllu(&d.sentences);
     let clusters = coref::resolve(&text, &analyzed, &spans, gaz);
@@ -261,7 +323,14 @@ pub fn document_key_response(d: &GumDoc, ner_src: &NerSource, gaz: &Gazetteer) -
 }
 
 pub fn format_scores(title: &str, s: &CorefScores) -> String {
-    let row = |n: &str, a: &Acc| format!("  {n:<7} R {:.3}  P {:.3}  F1 {:.3}\n", a.recall(), a.precision(), a.f1());
+    let row = |n: &str, a: &Acc| {
+        format!(
+            "  {n:<7} R {:.3}  P {:.3}  F1 {:.3}\n",
+            a.recall(),
+            a.precision(),
+            a.f1()
+        )
+    };
     let mut out = format!("{title}\n");
     out.push_str(&row("MUC", &s.muc));
     out.push_str(&row("B3", &s.b3));
@@ -282,7 +351,11 @@ mod tests {
     fn perfect_response_scores_one() {
         let key = vec![c(&[1, 2, 3]), c(&[4, 5])];
         let s = score_document(&key, &key);
-        assert!((s.muc.f1() - 1.0).abs() < 1e-9 && (s.b3.f1() - 1.0).abs() < 1e-9 && (s.ceafe.f1() - 1.0).abs() < 1e-9);
+        assert!(
+            (s.muc.f1() - 1.0).abs() < 1e-9
+                && (s.b3.f1() - 1.0).abs() < 1e-9
+                && (s.ceafe.f1() - 1.0).abs() < 1e-9
+        );
     }
 
     #[test]
@@ -305,7 +378,11 @@ mod tests {
 
     #[test]
     fn hungarian_finds_the_optimum() {
-        let w = vec![vec![0.1, 0.9, 0.0], vec![0.8, 0.85, 0.0], vec![0.0, 0.0, 0.3]];
+        let w = vec![
+            vec![0.1, 0.9, 0.0],
+            vec![0.8, 0.85, 0.0],
+            vec![0.0, 0.0, 0.3],
+        ];
         assert!((max_assignment(&w) - (0.9 + 0.8 + 0.3)).abs() < 1e-9);
     }
 }

@@ -18,7 +18,10 @@ pub enum NerEvalError {
 }
 
 fn input_err(path: &Path, message: impl Into<String>) -> NerEvalError {
-    NerEvalError::Input { path: path.display().to_string(), message: message.into() }
+    NerEvalError::Input {
+        path: path.display().to_string(),
+        message: message.into(),
+    }
 }
 
 /// Counts for precision/recall/F1.
@@ -31,14 +34,26 @@ pub struct Prf {
 
 impl Prf {
     pub fn precision(&self) -> f64 {
-        if self.tp + self.fp == 0 { 0.0 } else { self.tp as f64 / (self.tp + self.fp) as f64 }
+        if self.tp + self.fp == 0 {
+            0.0
+        } else {
+            self.tp as f64 / (self.tp + self.fp) as f64
+        }
     }
     pub fn recall(&self) -> f64 {
-        if self.tp + self.fn_ == 0 { 0.0 } else { self.tp as f64 / (self.tp + self.fn_) as f64 }
+        if self.tp + self.fn_ == 0 {
+            0.0
+        } else {
+            self.tp as f64 / (self.tp + self.fn_) as f64
+        }
     }
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
     fn add(&mut self, o: &Prf) {
         self.tp += o.tp;
@@ -82,7 +97,10 @@ pub fn score(gold: &[Vec<EntitySpan>], pred: &[Vec<EntitySpan>], kinds: &[NerKin
 }
 
 /// GUM dev: (sentences, gold spans) from a GUM CoNLL-U file.
-pub fn gum_gold(path: &Path, gaz: Option<&Gazetteer>) -> Result<Vec<(Sentence, Vec<EntitySpan>)>, NerEvalError> {
+pub fn gum_gold(
+    path: &Path,
+    gaz: Option<&Gazetteer>,
+) -> Result<Vec<(Sentence, Vec<EntitySpan>)>, NerEvalError> {
     let sents = conllu::read_file(path).map_err(|e| input_err(path, e.to_string()))?;
     let docs = ner::gum_documents(sents);
     Ok(ner::gum_training_data(&docs, gaz))
@@ -98,12 +116,13 @@ pub fn read_uner(path: &Path) -> Result<Vec<UnerSentence>, NerEvalError> {
     let mut id = String::new();
     let mut forms: Vec<String> = Vec::new();
     let mut tags: Vec<String> = Vec::new();
-    let flush = |id: &mut String, forms: &mut Vec<String>, tags: &mut Vec<String>, out: &mut Vec<_>| {
-        if !forms.is_empty() {
-            out.push((std::mem::take(id), std::mem::take(forms), iob2_spans(tags)));
-        }
-        tags.clear();
-    };
+    let flush =
+        |id: &mut String, forms: &mut Vec<String>, tags: &mut Vec<String>, out: &mut Vec<_>| {
+            if !forms.is_empty() {
+                out.push((std::mem::take(id), std::mem::take(forms), iob2_spans(tags)));
+            }
+            tags.clear();
+        };
     for (ln, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             flush(&mut id, &mut forms, &mut tags, &mut out);
@@ -118,7 +137,10 @@ pub fn read_uner(path: &Path) -> Result<Vec<UnerSentence>, NerEvalError> {
         }
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() < 3 {
-            return Err(input_err(path, format!("line {}: expected at least 3 tab-separated columns", ln + 1)));
+            return Err(input_err(
+                path,
+                format!("line {}: expected at least 3 tab-separated columns", ln + 1),
+            ));
         }
         forms.push(cols[1].to_string());
         tags.push(cols[2].to_string());
@@ -136,7 +158,11 @@ fn iob2_spans(tags: &[String]) -> Vec<EntitySpan> {
         let cont = bi == "I" && matches!((open, kind), (Some((_, a)), Some(b)) if a == b);
         if !cont {
             if let Some((s, k)) = open.take() {
-                out.push(EntitySpan { start: s, end: i, kind: k });
+                out.push(EntitySpan {
+                    start: s,
+                    end: i,
+                    kind: k,
+                });
             }
             if (bi == "B" || bi == "I")
                 && let Some(k) = kind
@@ -146,7 +172,11 @@ fn iob2_spans(tags: &[String]) -> Vec<EntitySpan> {
         }
     }
     if let Some((s, k)) = open {
-        out.push(EntitySpan { start: s, end: tags.len(), kind: k });
+        out.push(EntitySpan {
+            start: s,
+            end: tags.len(),
+            kind: k,
+        });
     }
     out
 }
@@ -165,7 +195,10 @@ fn spans_text(s: &Sentence, spans: &[EntitySpan]) -> String {
     spans
         .iter()
         .map(|sp| {
-            let t: Vec<&str> = s.words[sp.start..sp.end.min(s.words.len())].iter().map(|w| w.form.as_str()).collect();
+            let t: Vec<&str> = s.words[sp.start..sp.end.min(s.words.len())]
+                .iter()
+                .map(|w| w.form.as_str())
+                .collect();
             format!("[{} {}]", sp.kind.as_str(), t.join(" "))
         })
         .collect::<Vec<_>>()
@@ -178,19 +211,38 @@ fn run(ner: &Ner, data: &[(Sentence, Vec<EntitySpan>)], kinds: &[NerKind]) -> Ne
     let scores = score(&gold, &pred, kinds);
     let mut errors = Vec::new();
     for ((s, g), p) in data.iter().zip(&pred) {
-        let g: Vec<EntitySpan> = g.iter().copied().filter(|x| kinds.contains(&x.kind)).collect();
-        let p: Vec<EntitySpan> = p.iter().copied().filter(|x| kinds.contains(&x.kind)).collect();
+        let g: Vec<EntitySpan> = g
+            .iter()
+            .copied()
+            .filter(|x| kinds.contains(&x.kind))
+            .collect();
+        let p: Vec<EntitySpan> = p
+            .iter()
+            .copied()
+            .filter(|x| kinds.contains(&x.kind))
+            .collect();
         if g != p {
-            let text = s.text().map(str::to_string).unwrap_or_else(|| s.reconstruct_text());
+            let text = s
+                .text()
+                .map(str::to_string)
+                .unwrap_or_else(|| s.reconstruct_text());
             errors.push((text, spans_text(s, &g), spans_text(s, &p)));
         }
     }
-    NerReport { scores, errors, skipped: 0 }
+    NerReport {
+        scores,
+        errors,
+        skipped: 0,
+    }
 }
 
 /// Span F1 on GUM dev, all five types.
 /// Pass the same gazetteer as for training so gold spans follow the same conventions.
-pub fn eval_gum(ner: &Ner, gum_dev: &Path, gaz: Option<&Gazetteer>) -> Result<NerReport, NerEvalError> {
+pub fn eval_gum(
+    ner: &Ner,
+    gum_dev: &Path,
+    gaz: Option<&Gazetteer>,
+) -> Result<NerReport, NerEvalError> {
     let data = gum_gold(gum_dev, gaz)?;
     Ok(run(ner, &data, &NerKind::ALL))
 }
@@ -201,20 +253,28 @@ pub fn eval_gum(ner: &Ner, gum_dev: &Path, gaz: Option<&Gazetteer>) -> Result<Ne
 pub fn eval_uner(ner: &Ner, uner: &Path, ewt_dev: &Path) -> Result<NerReport, NerEvalError> {
     let gold = read_uner(uner)?;
     let sents = conllu::read_file(ewt_dev).map_err(|e| input_err(ewt_dev, e.to_string()))?;
-    let by_id: HashMap<String, Sentence> =
-        sents.into_iter().filter_map(|s| s.sent_id().map(str::to_string).map(|id| (id, s))).collect();
+    let by_id: HashMap<String, Sentence> = sents
+        .into_iter()
+        .filter_map(|s| s.sent_id().map(str::to_string).map(|id| (id, s)))
+        .collect();
     let mut data = Vec::with_capacity(gold.len());
     let mut skipped = 0;
     let mut missed: BTreeMap<&'static str, Prf> = BTreeMap::new();
     for (id, forms, spans) in gold {
         let Some(s) = by_id.get(&id) else {
-            return Err(input_err(ewt_dev, format!("sentence {id} of the UNER file is missing")));
+            return Err(input_err(
+                ewt_dev,
+                format!("sentence {id} of the UNER file is missing"),
+            ));
         };
         if s.words.len() != forms.len() {
             // A few sentences were retokenized between UNER's and this EWT release; they
             // are not scored, but their gold entities count as misses (conservative).
             skipped += 1;
-            for sp in spans.iter().filter(|sp| matches!(sp.kind, NerKind::Per | NerKind::Org | NerKind::Loc)) {
+            for sp in spans
+                .iter()
+                .filter(|sp| matches!(sp.kind, NerKind::Per | NerKind::Org | NerKind::Loc))
+            {
                 missed.entry(sp.kind.as_str()).or_default().fn_ += 1;
             }
             continue;
@@ -264,20 +324,44 @@ mod tests {
 
     #[test]
     fn exact_span_scoring() {
-        let sp = |a, b, k| EntitySpan { start: a, end: b, kind: k };
+        let sp = |a, b, k| EntitySpan {
+            start: a,
+            end: b,
+            kind: k,
+        };
         let gold = vec![vec![sp(0, 2, NerKind::Per), sp(3, 4, NerKind::Loc)]];
-        let pred = vec![vec![sp(0, 2, NerKind::Per), sp(3, 5, NerKind::Loc), sp(6, 7, NerKind::Date)]];
+        let pred = vec![vec![
+            sp(0, 2, NerKind::Per),
+            sp(3, 5, NerKind::Loc),
+            sp(6, 7, NerKind::Date),
+        ]];
         let s = score(&gold, &pred, &[NerKind::Per, NerKind::Loc]);
-        assert_eq!(s.overall, Prf { tp: 1, fp: 1, fn_: 1 });
+        assert_eq!(
+            s.overall,
+            Prf {
+                tp: 1,
+                fp: 1,
+                fn_: 1
+            }
+        );
         assert!((s.overall.f1() - 0.5).abs() < 1e-9);
         assert_eq!(s.by_type["PER"].tp, 1);
     }
 
     #[test]
     fn iob2_reading() {
-        let t: Vec<String> = ["B-LOC", "I-LOC", "O", "I-PER", "B-ORG", "B-ORG", "I-ORG"].iter().map(|s| s.to_string()).collect();
+        let t: Vec<String> = ["B-LOC", "I-LOC", "O", "I-PER", "B-ORG", "B-ORG", "I-ORG"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let sp = iob2_spans(&t);
-        let got: Vec<(usize, usize, &str)> = sp.iter().map(|s| (s.start, s.end, s.kind.as_str())).collect();
-        assert_eq!(got, vec![(0, 2, "LOC"), (3, 4, "PER"), (4, 5, "ORG"), (5, 7, "ORG")]);
+        let got: Vec<(usize, usize, &str)> = sp
+            .iter()
+            .map(|s| (s.start, s.end, s.kind.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(0, 2, "LOC"), (3, 4, "PER"), (4, 5, "ORG"), (5, 7, "ORG")]
+        );
     }
 }

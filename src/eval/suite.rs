@@ -46,7 +46,11 @@ pub fn raw_text(gold: &[Sentence]) -> String {
 /// UD metrics from raw text: kg tokenizes, splits, tags, lemmatizes and parses.
 pub fn ud_from_raw(pipeline: &Pipeline, gold: &[Sentence]) -> Result<UdScores, SuiteError> {
     let doc = Doc::new(raw_text(gold));
-    let system: Vec<Sentence> = pipeline.analyze(&doc).into_iter().map(|a| a.sentence).collect();
+    let system: Vec<Sentence> = pipeline
+        .analyze(&doc)
+        .into_iter()
+        .map(|a| a.sentence)
+        .collect();
     Ok(ud::evaluate(gold, &system)?)
 }
 

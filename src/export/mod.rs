@@ -60,6 +60,14 @@ pub enum ExportError {
     UnknownEntity { name: String, hint: String },
 }
 
+/// Types, label, alternate names and Wikidata QID of a node, as read from the store.
+type NodeInfo = (
+    Vec<String>,
+    Option<String>,
+    BTreeSet<String>,
+    Option<String>,
+);
+
 /// A node of the entity graph.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Node {
@@ -148,14 +156,17 @@ impl EntityGraph {
         let mut edges = Vec::new();
         let mut node_iris = BTreeSet::new();
         for row in store.select(iris, &edges_q)? {
-            let (Some(s), Some(p), Some(o)) = (term_str(&row[0]), term_str(&row[1]), term_str(&row[2]))
+            let (Some(s), Some(p), Some(o)) =
+                (term_str(&row[0]), term_str(&row[1]), term_str(&row[2]))
             else {
                 continue;
             };
             let conf = term_str(&row[3])
                 .and_then(|c| c.parse::<f64>().ok())
                 .unwrap_or(1.0);
-            let n = term_str(&row[4]).and_then(|c| c.parse::<u64>().ok()).unwrap_or(0);
+            let n = term_str(&row[4])
+                .and_then(|c| c.parse::<u64>().ok())
+                .unwrap_or(0);
             node_iris.insert(s.clone());
             node_iris.insert(o.clone());
             let label = p.strip_prefix(rel.as_str()).unwrap_or(&p).replace('_', " ");
@@ -183,8 +194,7 @@ impl EntityGraph {
         let info_q = "SELECT ?e ?t ?l ?a ?same WHERE {
                { ?e a ?t } UNION { ?e rdfs:label ?l } UNION { ?e schema:alternateName ?a }
                UNION { ?e owl:sameAs ?same } }";
-        let mut info: BTreeMap<String, (Vec<String>, Option<String>, BTreeSet<String>, Option<String>)> =
-            BTreeMap::new();
+        let mut info: BTreeMap<String, NodeInfo> = BTreeMap::new();
         for row in store.select(iris, info_q)? {
             let Some(e) = term_str(&row[0]) else { continue };
             if !node_iris.contains(&e) {
@@ -264,7 +274,12 @@ impl EntityGraph {
             })
             .collect();
         // A label match beats an alternate-name match.
-        hits.sort_by_key(|&i| (self.graph[i].label.to_lowercase() != want, self.graph[i].id.clone()));
+        hits.sort_by_key(|&i| {
+            (
+                self.graph[i].label.to_lowercase() != want,
+                self.graph[i].id.clone(),
+            )
+        });
         if let Some(&first) = hits.first() {
             return Ok(first);
         }
@@ -315,7 +330,11 @@ impl EntityGraph {
                         if !keep_edge[e.id().index()] {
                             continue;
                         }
-                        let m = if dir == Direction::Outgoing { e.target() } else { e.source() };
+                        let m = if dir == Direction::Outgoing {
+                            e.target()
+                        } else {
+                            e.source()
+                        };
                         if keep_node[m.index()] && dist[m.index()] == usize::MAX {
                             dist[m.index()] = dist[n.index()] + 1;
                             queue.push_back(m);
@@ -336,7 +355,13 @@ impl EntityGraph {
             };
             let mut ranked: Vec<NodeIndex> =
                 g.node_indices().filter(|i| keep_node[i.index()]).collect();
-            ranked.sort_by_key(|&i| (Some(i) != focus, std::cmp::Reverse(degree(i)), g[i].id.clone()));
+            ranked.sort_by_key(|&i| {
+                (
+                    Some(i) != focus,
+                    std::cmp::Reverse(degree(i)),
+                    g[i].id.clone(),
+                )
+            });
             let chosen: BTreeSet<NodeIndex> = ranked.into_iter().take(max).collect();
             for i in g.node_indices() {
                 keep_node[i.index()] = keep_node[i.index()] && chosen.contains(&i);
@@ -370,7 +395,9 @@ impl EntityGraph {
     pub fn write_dot(&self, w: &mut dyn Write) -> std::io::Result<()> {
         let mut out = String::new();
         out.push_str("digraph kg {\n");
-        out.push_str("  graph [rankdir=LR, overlap=false, splines=true, fontname=\"Helvetica\"];\n");
+        out.push_str(
+            "  graph [rankdir=LR, overlap=false, splines=true, fontname=\"Helvetica\"];\n",
+        );
         out.push_str("  node [fontname=\"Helvetica\", fontsize=11, style=filled];\n");
         out.push_str("  edge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];\n");
         for n in self.sorted_nodes() {
@@ -466,8 +493,16 @@ impl EntityGraph {
                 xml(&e.target)
             );
             let _ = writeln!(out, "      <data key=\"elabel\">{}</data>", xml(&e.label));
-            let _ = writeln!(out, "      <data key=\"predicate\">{}</data>", xml(&e.predicate));
-            let _ = writeln!(out, "      <data key=\"confidence\">{}</data>", e.confidence);
+            let _ = writeln!(
+                out,
+                "      <data key=\"predicate\">{}</data>",
+                xml(&e.predicate)
+            );
+            let _ = writeln!(
+                out,
+                "      <data key=\"confidence\">{}</data>",
+                e.confidence
+            );
             let _ = writeln!(out, "      <data key=\"evidence\">{}</data>", e.evidence);
             if let Some(s) = &e.sentence {
                 let _ = writeln!(out, "      <data key=\"sentence\">{}</data>", xml(s));
@@ -510,7 +545,11 @@ impl EntityGraph {
                 },
             })
             .collect();
-        let edges: Vec<Wrap<&Edge>> = self.sorted_edges().into_iter().map(|e| Wrap { data: e }).collect();
+        let edges: Vec<Wrap<&Edge>> = self
+            .sorted_edges()
+            .into_iter()
+            .map(|e| Wrap { data: e })
+            .collect();
         let doc = serde_json::json!({
             "format_version": "1.0",
             "generated_by": format!("kg {}", env!("CARGO_PKG_VERSION")),
@@ -566,8 +605,12 @@ impl EntityGraph {
                 e.sentence.as_deref().unwrap_or(""),
             ])?;
         }
-        let nodes = nodes.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
-        let rels = rels.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
+        let nodes = nodes
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let rels = rels
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
         Ok((nodes, rels))
     }
 }
@@ -576,7 +619,13 @@ impl EntityGraph {
 fn neo4j_type(label: &str) -> String {
     let t: String = label
         .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if t.is_empty() { "RELATED_TO".into() } else { t }
 }

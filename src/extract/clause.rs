@@ -4,8 +4,8 @@
 use super::lexicon::{self as lx, contains};
 use super::tree::Tree;
 use super::{
-    Argument, CanonicalTuple, ClauseType, Features, Modality, PropKind, Proposition, Qualifier,
-    QualifierKind, SurfaceTuple, MAX_EXPANSION,
+    Argument, CanonicalTuple, ClauseType, Features, MAX_EXPANSION, Modality, PropKind, Proposition,
+    Qualifier, QualifierKind, SurfaceTuple,
 };
 
 /// Relations that end the phrase of an argument (the dependents become propositions of
@@ -14,7 +14,14 @@ use super::{
 /// proposition either way). Measured on CaRB dev: keeping them scores better.
 const CUT_PARTICIPLES: bool = false;
 
-const ARG_CUT: &[&str] = &["acl:relcl", "parataxis", "dep", "reparandum", "discourse", "vocative"];
+const ARG_CUT: &[&str] = &[
+    "acl:relcl",
+    "parataxis",
+    "dep",
+    "reparandum",
+    "discourse",
+    "vocative",
+];
 
 /// A (possibly borrowed) subject: the root of the phrase and, for relative clauses, the
 /// clause to cut out of the antecedent.
@@ -39,12 +46,14 @@ struct Slot {
 
 pub(crate) fn is_relative_word(t: &Tree, i: usize) -> bool {
     t.feat(i, "PronType") == Some("Rel")
-        || (matches!(t.words[i].xpos.as_str(), "WDT" | "WP" | "WP$") && contains(lx::RELATIVE_PRONOUNS, &t.lemma(i)))
+        || (matches!(t.words[i].xpos.as_str(), "WDT" | "WP" | "WP$")
+            && contains(lx::RELATIVE_PRONOUNS, &t.lemma(i)))
 }
 
 fn is_negation(t: &Tree, i: usize) -> bool {
     let b = t.base(i);
-    (b == "advmod" || b == "det") && (t.feat(i, "Polarity") == Some("Neg") || contains(lx::NEGATION, &t.lemma(i)))
+    (b == "advmod" || b == "det")
+        && (t.feat(i, "Polarity") == Some("Neg") || contains(lx::NEGATION, &t.lemma(i)))
 }
 
 fn is_verbal(t: &Tree, i: usize) -> bool {
@@ -52,7 +61,9 @@ fn is_verbal(t: &Tree, i: usize) -> bool {
 }
 
 fn has_subject(t: &Tree, i: usize) -> bool {
-    t.kids[i].iter().any(|&k| matches!(t.base(k), "nsubj" | "csubj"))
+    t.kids[i]
+        .iter()
+        .any(|&k| matches!(t.base(k), "nsubj" | "csubj"))
 }
 
 /// Is `i` the root of a clause we build propositions for?
@@ -66,19 +77,40 @@ pub(crate) fn is_predicate(t: &Tree, i: usize) -> bool {
     if base == "xcomp" && t.parent[i].is_some() {
         return false;
     }
-    if matches!(base, "amod" | "compound" | "case" | "mark" | "det" | "fixed" | "flat" | "goeswith" | "reparandum" | "aux" | "cop" | "cc" | "punct" | "nummod" | "discourse") {
+    if matches!(
+        base,
+        "amod"
+            | "compound"
+            | "case"
+            | "mark"
+            | "det"
+            | "fixed"
+            | "flat"
+            | "goeswith"
+            | "reparandum"
+            | "aux"
+            | "cop"
+            | "cc"
+            | "punct"
+            | "nummod"
+            | "discourse"
+    ) {
         return false;
     }
     let copular = t.has_kid(i, "cop");
     if is_verbal(t, i) {
         if base == "acl" && rel != "acl:relcl" {
             // infinitival/gerund noun complements ("the decision to leave", "the issue of sending")
-            if t.kids[i].iter().any(|&k| matches!(t.base(k), "mark") || t.rel(k) == "case") {
+            if t.kids[i]
+                .iter()
+                .any(|&k| matches!(t.base(k), "mark") || t.rel(k) == "case")
+            {
                 return false;
             }
             return true;
         }
-        if matches!(base, "nsubj" | "obj" | "iobj" | "obl" | "nmod" | "appos") && !has_subject(t, i) {
+        if matches!(base, "nsubj" | "obj" | "iobj" | "obl" | "nmod" | "appos") && !has_subject(t, i)
+        {
             // gerunds used as nouns
             return false;
         }
@@ -92,7 +124,10 @@ fn subject_of(t: &Tree, p: usize, depth: usize) -> Option<Subj> {
     if depth > 8 {
         return None;
     }
-    let own = t.kids[p].iter().copied().find(|&k| matches!(t.base(k), "nsubj" | "csubj"));
+    let own = t.kids[p]
+        .iter()
+        .copied()
+        .find(|&k| matches!(t.base(k), "nsubj" | "csubj"));
     let in_relcl = matches!(t.rel(p), "acl:relcl" | "advcl:relcl");
     if let Some(s) = own {
         if in_relcl && is_relative_word(t, s) {
@@ -100,14 +135,25 @@ fn subject_of(t: &Tree, p: usize, depth: usize) -> Option<Subj> {
                 return Some(antecedent(t, n, p, false));
             }
         }
-        return Some(Subj { root: s, borrowed: false, relative: false, cut: None });
+        return Some(Subj {
+            root: s,
+            borrowed: false,
+            relative: false,
+            cut: None,
+        });
     }
     let gov = t.parent[p]?;
     match t.base(p) {
-        "conj" => subject_of(t, gov, depth + 1).map(|s| Subj { borrowed: true, ..s }),
+        "conj" => subject_of(t, gov, depth + 1).map(|s| Subj {
+            borrowed: true,
+            ..s
+        }),
         "acl" => Some(antecedent(t, gov, p, true)),
         "advcl" if in_relcl => Some(antecedent(t, gov, p, true)),
-        "advcl" | "xcomp" => subject_of(t, gov, depth + 1).map(|s| Subj { borrowed: true, ..s }),
+        "advcl" | "xcomp" => subject_of(t, gov, depth + 1).map(|s| Subj {
+            borrowed: true,
+            ..s
+        }),
         _ => None,
     }
 }
@@ -119,16 +165,32 @@ fn antecedent(t: &Tree, n: usize, p: usize, borrowed: bool) -> Subj {
     if t.has_kid(n, "cop") {
         if let Some(s) = t.kids[n].iter().copied().find(|&k| t.base(k) == "nsubj") {
             if !is_relative_word(t, s) && t.upos(s) != "PRON" {
-                return Subj { root: s, borrowed, relative: true, cut: None };
+                return Subj {
+                    root: s,
+                    borrowed,
+                    relative: true,
+                    cut: None,
+                };
             }
         }
     }
-    Subj { root: n, borrowed, relative: true, cut: Some(p) }
+    Subj {
+        root: n,
+        borrowed,
+        relative: true,
+        cut: Some(p),
+    }
 }
 
 /// The words of the phrase rooted at `r`: its subtree without clauses and appositions that
 /// yield their own propositions, without `cut`, and with edge punctuation trimmed.
-fn phrase(t: &Tree, r: usize, cut: Option<usize>, drop_conj: bool, extra_skip: &[usize]) -> Vec<usize> {
+fn phrase(
+    t: &Tree,
+    r: usize,
+    cut: Option<usize>,
+    drop_conj: bool,
+    extra_skip: &[usize],
+) -> Vec<usize> {
     let skip = |k: usize| {
         if Some(k) == cut || extra_skip.contains(&k) {
             return true;
@@ -136,14 +198,23 @@ fn phrase(t: &Tree, r: usize, cut: Option<usize>, drop_conj: bool, extra_skip: &
         if t.parent[k] == Some(r) {
             let rel = t.rel(k);
             // free relatives ("what many consider …") keep their clause
-            if rel == "acl:relcl" && matches!(t.lemma(r).as_str(), "what" | "whatever" | "whoever" | "whichever") {
+            if rel == "acl:relcl"
+                && matches!(
+                    t.lemma(r).as_str(),
+                    "what" | "whatever" | "whoever" | "whichever"
+                )
+            {
                 return false;
             }
             if ARG_CUT.contains(&rel) {
                 return true;
             }
             // participles that yield their own proposition ("the session held in …")
-            if rel == "acl" && is_predicate(t, k) && t.feat(k, "VerbForm") == Some("Part") && CUT_PARTICIPLES {
+            if rel == "acl"
+                && is_predicate(t, k)
+                && t.feat(k, "VerbForm") == Some("Part")
+                && CUT_PARTICIPLES
+            {
                 return true;
             }
             if drop_conj && matches!(t.base(k), "conj" | "cc") {
@@ -156,7 +227,11 @@ fn phrase(t: &Tree, r: usize, cut: Option<usize>, drop_conj: bool, extra_skip: &
     let mut v = t.subtree_where(r, &skip);
     if drop_conj {
         // punctuation between conjuncts that belonged to the removed conjuncts
-        let conj_start = t.kids[r].iter().copied().filter(|&k| t.base(k) == "conj").min();
+        let conj_start = t.kids[r]
+            .iter()
+            .copied()
+            .filter(|&k| t.base(k) == "conj")
+            .min();
         if let Some(cs) = conj_start {
             v.retain(|&i| !(i > r && i < cs && t.is_punct(i) && t.parent[i] == Some(r)) || i < r);
         }
@@ -214,7 +289,12 @@ fn mk_arg(t: &Tree, head: usize, toks: Vec<usize>) -> Argument {
         toks.iter().copied().max().unwrap_or(head) + 1,
     );
     let text = t.text(&toks);
-    Argument { head: head + 1, tokens: toks.iter().map(|i| i + 1).collect(), span, text }
+    Argument {
+        head: head + 1,
+        tokens: toks.iter().map(|i| i + 1).collect(),
+        span,
+        text,
+    }
 }
 
 /// Children of a predicate node, classified.
@@ -248,10 +328,8 @@ fn collect(t: &Tree, p: usize) -> (Parts, Vec<usize>) {
     for (ci, &c) in chain.iter().enumerate() {
         let copular_c = t.has_kid(c, "cop");
         let verbal_c = is_verbal(t, c) && !copular_c;
-        if ci == 0 || verbal_c {
-            if verbal_c {
-                parts.rel.push(c);
-            }
+        if verbal_c {
+            parts.rel.push(c);
         }
         for &k in &t.kids[c] {
             let rel = t.rel(k);
@@ -269,25 +347,40 @@ fn collect(t: &Tree, p: usize) -> (Parts, Vec<usize>) {
                     parts.rel.push(k);
                     parts.negated = true;
                 }
-                "advmod" if contains(lx::POSSIBILITY_ADVERBS, &t.lemma(k)) => parts.possibility_adv = true,
+                "advmod" if contains(lx::POSSIBILITY_ADVERBS, &t.lemma(k)) => {
+                    parts.possibility_adv = true
+                }
                 "advmod" if (verbal_c || ci == 0) && relation_adverb(t, k, c) => parts.rel.push(k),
                 "mark" if ci > 0 && t.lemma(k) == "to" => parts.rel.push(k),
                 "obj" | "iobj" | "ccomp" if copular_c => {}
-                "obj" | "iobj" => parts.objs.push(Slot { root: k, hoisted_case: vec![], clausal: false, cut: None }),
+                "obj" | "iobj" => parts.objs.push(Slot {
+                    root: k,
+                    hoisted_case: vec![],
+                    clausal: false,
+                    cut: None,
+                }),
                 "ccomp" => {
-                    let that: Vec<usize> = t.kids_with(k, "mark").filter(|&m| t.lemma(m) == "that").collect();
+                    let that: Vec<usize> = t
+                        .kids_with(k, "mark")
+                        .filter(|&m| t.lemma(m) == "that")
+                        .collect();
                     parts.rel.extend(that.iter().copied());
-                    parts.objs.push(Slot { root: k, hoisted_case: that, clausal: true, cut: None })
+                    parts.objs.push(Slot {
+                        root: k,
+                        hoisted_case: that,
+                        clausal: true,
+                        cut: None,
+                    })
                 }
-                "xcomp" => {
-                    if chain.get(ci + 1) == Some(&k) && !is_verbal(t, k) {
-                        // secondary predicate ("turned out to be the most difficult one",
-                        // "named X chairman"): the complement is an object.
-                        parts.xcomp_nonverbal = Some(k);
-                    }
+                // secondary predicate ("turned out to be the most difficult one",
+                // "named X chairman"): the complement is an object.
+                "xcomp" if chain.get(ci + 1) == Some(&k) && !is_verbal(t, k) => {
+                    parts.xcomp_nonverbal = Some(k);
                 }
                 "obl" | "nmod" if (ci == 0 || verbal_c) && (!copular_c || base == "obl") => {
-                    if t.kids_with(k, "case").any(|c| t.form(c).eq_ignore_ascii_case("according")) {
+                    if t.kids_with(k, "case")
+                        .any(|c| t.form(c).eq_ignore_ascii_case("according"))
+                    {
                         parts.according = Some(k);
                     } else if !(copular_c && base == "nmod") {
                         parts.obls.push(k);
@@ -307,9 +400,18 @@ fn collect(t: &Tree, p: usize) -> (Parts, Vec<usize>) {
         }
     }
     if let Some(x) = parts.xcomp_nonverbal {
-        let toks: Vec<usize> = t.kids[x].iter().copied().filter(|&k| matches!(t.base(k), "mark" | "cop" | "aux")).collect();
+        let toks: Vec<usize> = t.kids[x]
+            .iter()
+            .copied()
+            .filter(|&k| matches!(t.base(k), "mark" | "cop" | "aux"))
+            .collect();
         parts.rel.extend(toks);
-        parts.objs.push(Slot { root: x, hoisted_case: vec![], clausal: false, cut: None });
+        parts.objs.push(Slot {
+            root: x,
+            hoisted_case: vec![],
+            clausal: false,
+            cut: None,
+        });
     }
     parts.rel.sort_unstable();
     parts.rel.dedup();
@@ -324,12 +426,29 @@ fn relation_adverb(t: &Tree, k: usize, c: usize) -> bool {
         return false;
     }
     let l = t.lemma(k);
-    if matches!(l.as_str(), "when" | "where" | "why" | "how" | "however" | "so" | "then" | "thus" | "therefore" | "also" | "just" | "only" | "even")
-        && l != "also"
+    if matches!(
+        l.as_str(),
+        "when"
+            | "where"
+            | "why"
+            | "how"
+            | "however"
+            | "so"
+            | "then"
+            | "thus"
+            | "therefore"
+            | "also"
+            | "just"
+            | "only"
+            | "even"
+    ) && l != "also"
     {
         return false;
     }
-    let subj = t.kids[c].iter().copied().find(|&x| matches!(t.base(x), "nsubj" | "csubj" | "expl"));
+    let subj = t.kids[c]
+        .iter()
+        .copied()
+        .find(|&x| matches!(t.base(x), "nsubj" | "csubj" | "expl"));
     match subj {
         Some(s) => k > s && (k < c || k == c + 1),
         None => k < c && k + 3 >= c,
@@ -344,9 +463,29 @@ fn complement_phrase(t: &Tree, c: usize) -> Vec<usize> {
         }
         matches!(
             t.base(k),
-            "nsubj" | "csubj" | "cop" | "aux" | "mark" | "punct" | "cc" | "conj" | "advcl" | "parataxis" | "ccomp" | "obl" | "discourse" | "expl" | "case" | "vocative" | "dep" | "xcomp"
+            "nsubj"
+                | "csubj"
+                | "cop"
+                | "aux"
+                | "mark"
+                | "punct"
+                | "cc"
+                | "conj"
+                | "advcl"
+                | "parataxis"
+                | "ccomp"
+                | "obl"
+                | "discourse"
+                | "expl"
+                | "case"
+                | "vocative"
+                | "dep"
+                | "xcomp"
         ) || t.rel(k) == "acl:relcl"
-            || (t.base(k) == "advmod" && (is_negation(t, k) || k < c && t.kids_with(c, "cop").any(|cp| k < cp) || relation_adverb(t, k, c)))
+            || (t.base(k) == "advmod"
+                && (is_negation(t, k)
+                    || k < c && t.kids_with(c, "cop").any(|cp| k < cp)
+                    || relation_adverb(t, k, c)))
     };
     trim(t, t.subtree_where(c, &skip))
 }
@@ -368,8 +507,12 @@ fn qualifier_kind(t: &Tree, k: usize) -> (QualifierKind, Option<String>) {
     let head = t.lemma(k);
     let timey = contains(lx::TIME_WORDS, &head)
         || t.rel(k).ends_with(":tmod")
-        || (t.upos(k) == "NUM" && t.form(k).len() == 4 && t.form(k).chars().all(|c| c.is_ascii_digit()))
-        || t.kids[k].iter().any(|&d| t.base(d) == "nummod" && contains(lx::TIME_WORDS, &t.lemma(k)));
+        || (t.upos(k) == "NUM"
+            && t.form(k).len() == 4
+            && t.form(k).chars().all(|c| c.is_ascii_digit()))
+        || t.kids[k]
+            .iter()
+            .any(|&d| t.base(d) == "nummod" && contains(lx::TIME_WORDS, &t.lemma(k)));
     let m = marker.as_deref().unwrap_or("");
     let kind = if timey || contains(lx::TIME_PREPS, m) && !matches!(m, "by" | "from") {
         QualifierKind::Time
@@ -389,25 +532,38 @@ fn qualifier_kind(t: &Tree, k: usize) -> (QualifierKind, Option<String>) {
 
 /// Conjuncts of an argument root (itself first) when the coordination distributes.
 fn conjuncts(t: &Tree, r: usize, rel_lemma: &str) -> Vec<usize> {
-    let cs: Vec<usize> = t.kids_with(r, "conj").filter(|&c| !is_verbal(t, c) || !has_subject(t, c)).collect();
+    let cs: Vec<usize> = t
+        .kids_with(r, "conj")
+        .filter(|&c| !is_verbal(t, c) || !has_subject(t, c))
+        .collect();
     if cs.is_empty() || !matches!(t.upos(r), "NOUN" | "PROPN" | "PRON" | "NUM" | "ADJ") {
         return vec![r];
     }
     let lr = t.lemma(r);
     for &c in &cs {
         let lc = t.lemma(c);
-        if lx::FIXED_PAIRS.iter().any(|(a, b)| (*a == lr && *b == lc) || (*a == lc && *b == lr)) {
+        if lx::FIXED_PAIRS
+            .iter()
+            .any(|(a, b)| (*a == lr && *b == lc) || (*a == lc && *b == lr))
+        {
             return vec![r];
         }
-        if t.upos(c) != t.upos(r) && !(matches!(t.upos(c), "NOUN" | "PROPN") && matches!(t.upos(r), "NOUN" | "PROPN")) {
+        if t.upos(c) != t.upos(r)
+            && !(matches!(t.upos(c), "NOUN" | "PROPN") && matches!(t.upos(r), "NOUN" | "PROPN"))
+        {
             return vec![r];
         }
     }
-    if contains(lx::COLLECTIVE_WORDS, rel_lemma) || t.kids_with(r, "case").any(|c| contains(lx::COLLECTIVE_WORDS, &t.lemma(c))) {
+    if contains(lx::COLLECTIVE_WORDS, rel_lemma)
+        || t.kids_with(r, "case")
+            .any(|c| contains(lx::COLLECTIVE_WORDS, &t.lemma(c)))
+    {
         return vec![r];
     }
     // "both X and Y" / "X and Y together" stay as they are
-    if t.kids_with(r, "advmod").any(|a| contains(lx::COLLECTIVE_WORDS, &t.lemma(a))) {
+    if t.kids_with(r, "advmod")
+        .any(|a| contains(lx::COLLECTIVE_WORDS, &t.lemma(a)))
+    {
         return vec![r];
     }
     let mut v = vec![r];
@@ -435,7 +591,10 @@ fn attribution_of(t: &Tree, p: usize) -> (Option<Argument>, bool) {
                 let poss = contains(lx::POSSIBILITY_VERBS, &l);
                 if contains(lx::REPORTING, &l) || poss {
                     if let Some(s) = subject_of(t, g, 0) {
-                        return (Some(mk_arg(t, s.root, phrase(t, s.root, s.cut, false, &[]))), poss);
+                        return (
+                            Some(mk_arg(t, s.root, phrase(t, s.root, s.cut, false, &[]))),
+                            poss,
+                        );
                     }
                 }
                 return (None, false);
@@ -469,7 +628,9 @@ pub(crate) fn extract_clauses(t: &Tree) -> Vec<Proposition> {
 }
 
 fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
-    let Some(subj) = subject_of(t, p, 0) else { return };
+    let Some(subj) = subject_of(t, p, 0) else {
+        return;
+    };
     if t.is_punct(subj.root) {
         return;
     }
@@ -485,7 +646,12 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
     if verbal && parts.objs.is_empty() && t.base(p) == "conj" {
         if let Some(g) = t.parent[p] {
             if let Some(o) = t.kids_with(g, "obj").find(|&o| o > p) {
-                parts.objs.push(Slot { root: o, hoisted_case: vec![], clausal: false, cut: None });
+                parts.objs.push(Slot {
+                    root: o,
+                    hoisted_case: vec![],
+                    clausal: false,
+                    cut: None,
+                });
             }
         }
     }
@@ -497,7 +663,12 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
             .next();
         if let Some(o) = shared {
             if t.kids_with(p, "obl").all(|x| x < p) {
-                parts.objs.push(Slot { root: o, hoisted_case: vec![], clausal: false, cut: None });
+                parts.objs.push(Slot {
+                    root: o,
+                    hoisted_case: vec![],
+                    clausal: false,
+                    cut: None,
+                });
             }
         }
     }
@@ -523,8 +694,15 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
         let mut g = t.parent[p];
         for _ in 0..4 {
             let Some(q) = g else { break };
-            let first = t.kids[q].iter().copied().find(|&k| matches!(t.base(k), "nsubj" | "csubj")).unwrap_or(q).min(q);
-            parts.obls.extend(t.kids_with(q, "obl").filter(|&o| o < first));
+            let first = t.kids[q]
+                .iter()
+                .copied()
+                .find(|&k| matches!(t.base(k), "nsubj" | "csubj"))
+                .unwrap_or(q)
+                .min(q);
+            parts
+                .obls
+                .extend(t.kids_with(q, "obl").filter(|&o| o < first));
             if t.base(q) != "conj" {
                 break;
             }
@@ -541,7 +719,9 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
     if objs.is_empty() && !copular {
         // time adverbials are optional even then ("was readmitted | in 1841")
         let after = obls.iter().position(|&o| {
-            o > last && t.kids_with(o, "case").next().is_some() && qualifier_kind(t, o).0 != QualifierKind::Time
+            o > last
+                && t.kids_with(o, "case").next().is_some()
+                && qualifier_kind(t, o).0 != QualifierKind::Time
         });
         if let Some(i) = after {
             let o = obls.remove(i);
@@ -550,7 +730,12 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
                 .flat_map(|c| std::iter::once(c).chain(t.kids_with(c, "fixed").collect::<Vec<_>>()))
                 .collect();
             hoisted = true;
-            objs.push(Slot { root: o, hoisted_case: case, clausal: false, cut: None });
+            objs.push(Slot {
+                root: o,
+                hoisted_case: case,
+                clausal: false,
+                cut: None,
+            });
         }
     }
     let mut rel_toks = parts.rel.clone();
@@ -564,7 +749,8 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
     }
 
     // canonical lemma
-    let passive = t.kids_with(p, "aux").any(|a| t.rel(a) == "aux:pass") || t.feat(p, "Voice") == Some("Pass") && t.base(p) == "acl";
+    let passive = t.kids_with(p, "aux").any(|a| t.rel(a) == "aux:pass")
+        || t.feat(p, "Voice") == Some("Pass") && t.base(p) == "acl";
     let mut lemma_parts: Vec<String> = Vec::new();
     if copular {
         lemma_parts.push("be".into());
@@ -610,7 +796,8 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
     // modality
     let mut modality = Modality::Certainty;
     for &m in &parts.modal {
-        let performative = t.lemma(m) == "would" && contains(lx::PERFORMATIVE_AFTER_WOULD, &t.lemma(p));
+        let performative =
+            t.lemma(m) == "would" && contains(lx::PERFORMATIVE_AFTER_WOULD, &t.lemma(p));
         if !performative {
             modality = Modality::Possibility;
         }
@@ -623,7 +810,8 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
         modality = Modality::Possibility;
     }
     if let Some(a) = parts.according {
-        let inner: Vec<usize> = t.subtree_where(a, &|k| t.parent[k] == Some(a) && t.base(k) == "case");
+        let inner: Vec<usize> =
+            t.subtree_where(a, &|k| t.parent[k] == Some(a) && t.base(k) == "case");
         attribution = Some(mk_arg(t, a, trim(t, inner)));
     }
 
@@ -631,7 +819,12 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
     // a personal pronoun subject of a clause that shares the sentence with a nominal subject
     // is resolved to that subject ("The division … when it broke out" -> The division)
     let subj = match resolve_pronoun(t, subj.root) {
-        Some(a) => Subj { root: a, borrowed: true, relative: false, cut: None },
+        Some(a) => Subj {
+            root: a,
+            borrowed: true,
+            relative: false,
+            cut: None,
+        },
         None => subj,
     };
     let subj_variants: Vec<usize> = if subj.relative || subj.borrowed && subj.cut.is_some() {
@@ -655,13 +848,19 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
     let mut obj_variant_lists: Vec<Vec<(Argument, Argument)>> = Vec::new(); // (surface, canonical)
     let mut clausal_object = false;
     for s in &objs {
-        let roots = if s.clausal { vec![s.root] } else { conjuncts(t, s.root, &rel_lemma) };
+        let roots = if s.clausal {
+            vec![s.root]
+        } else {
+            conjuncts(t, s.root, &rel_lemma)
+        };
         let drop = roots.len() > 1;
         let mut vs = Vec::new();
         for r in roots {
             let (surface_toks, canon_toks) = if s.clausal {
                 clausal_object = true;
-                let v = t.subtree_where(r, &|k| t.parent[k] == Some(r) && t.base(k) == "mark" && t.lemma(k) == "that");
+                let v = t.subtree_where(r, &|k| {
+                    t.parent[k] == Some(r) && t.base(k) == "mark" && t.lemma(k) == "that"
+                });
                 let v = trim(t, v);
                 (v.clone(), v)
             } else if Some(r) == parts.xcomp_nonverbal {
@@ -674,7 +873,11 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
                 (v.clone(), v)
             } else {
                 let v = phrase(t, r, s.cut, drop, &s.hoisted_case);
-                let c: Vec<usize> = v.iter().copied().filter(|&i| !(t.base(i) == "case" && t.parent[i] == Some(r))).collect();
+                let c: Vec<usize> = v
+                    .iter()
+                    .copied()
+                    .filter(|&i| !(t.base(i) == "case" && t.parent[i] == Some(r)))
+                    .collect();
                 (v, c)
             };
             if surface_toks.is_empty() {
@@ -693,14 +896,19 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
         }
         let surface = mk_arg(t, p, v.clone());
         // "is president of X" -> be_president_of(X)
-        let of = t.kids_with(p, "nmod").find(|&k| t.kids_with(k, "case").next().is_some());
+        let of = t
+            .kids_with(p, "nmod")
+            .find(|&k| t.kids_with(k, "case").next().is_some());
         let canon = match of {
             Some(k) if matches!(t.upos(p), "NOUN" | "PROPN") && lemma_parts.len() == 1 => {
                 lemma_parts.push(t.lemma(p));
                 for c in t.kids_with(k, "case") {
                     lemma_parts.push(t.lemma(c));
                 }
-                let inner: Vec<usize> = phrase(t, k, None, false, &[]).into_iter().filter(|&i| !(t.parent[i] == Some(k) && t.base(i) == "case")).collect();
+                let inner: Vec<usize> = phrase(t, k, None, false, &[])
+                    .into_iter()
+                    .filter(|&i| !(t.parent[i] == Some(k) && t.base(i) == "case"))
+                    .collect();
                 mk_arg(t, k, inner)
             }
             _ => surface.clone(),
@@ -716,7 +924,11 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
             let case: Vec<usize> = t.kids_with(ante, "case").collect();
             toks.extend(phrase(t, ante, Some(p), false, &case));
             let (kind, marker) = qualifier_kind(t, o);
-            quals.push(Qualifier { kind, marker, arg: mk_arg(t, ante, toks) });
+            quals.push(Qualifier {
+                kind,
+                marker,
+                arg: mk_arg(t, ante, toks),
+            });
             continue;
         }
         let v = phrase(t, o, None, false, &[]);
@@ -724,11 +936,24 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
             continue;
         }
         let (kind, marker) = qualifier_kind(t, o);
-        quals.push(Qualifier { kind, marker, arg: mk_arg(t, o, v) });
+        quals.push(Qualifier {
+            kind,
+            marker,
+            arg: mk_arg(t, o, v),
+        });
     }
 
-    let clause_type = clause_type(t, p, copular, &objs, &obls, hoisted, parts.xcomp_nonverbal.is_some());
-    let quantity = quantity_of(t, subj.root).or_else(|| objs.first().and_then(|s| quantity_of(t, s.root)));
+    let clause_type = clause_type(
+        t,
+        p,
+        copular,
+        &objs,
+        &obls,
+        hoisted,
+        parts.xcomp_nonverbal.is_some(),
+    );
+    let quantity =
+        quantity_of(t, subj.root).or_else(|| objs.first().and_then(|s| quantity_of(t, s.root)));
     let lemma = lemma_parts.join("_");
 
     // Cartesian product of subject and object conjuncts (capped)
@@ -748,7 +973,8 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
         combos = next;
     }
     let expanded = expanded_subj || obj_variant_lists.iter().any(|l| l.len() > 1);
-    let under_clause = matches!(t.base(p), "ccomp" | "advcl" | "acl" | "csubj") || t.rel(p) == "acl:relcl";
+    let under_clause =
+        matches!(t.base(p), "ccomp" | "advcl" | "acl" | "csubj") || t.rel(p) == "acl:relcl";
     let mut emitted = 0;
     for &sr in &subj_variants {
         let s_arg = mk_subj(sr);
@@ -781,12 +1007,28 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
                 clausal_object,
                 under_clause,
             };
-            let relation = if relation.is_empty() { super::nominal::IMPLICIT_BE.to_string() } else { relation.clone() };
+            let relation = if relation.is_empty() {
+                super::nominal::IMPLICIT_BE.to_string()
+            } else {
+                relation.clone()
+            };
             out.push(Proposition {
-                kind: if copular { PropKind::Copular } else { PropKind::Verbal },
+                kind: if copular {
+                    PropKind::Copular
+                } else {
+                    PropKind::Verbal
+                },
                 clause_type,
-                surface: SurfaceTuple { relation, relation_tokens: rel_toks.iter().map(|i| i + 1).collect(), args },
-                canonical: CanonicalTuple { lemma: lemma.clone(), subject: canonical_subject(t, sr, &s_arg), objects: canon_objs },
+                surface: SurfaceTuple {
+                    relation,
+                    relation_tokens: rel_toks.iter().map(|i| i + 1).collect(),
+                    args,
+                },
+                canonical: CanonicalTuple {
+                    lemma: lemma.clone(),
+                    subject: canonical_subject(t, sr, &s_arg),
+                    objects: canon_objs,
+                },
                 qualifiers: quals.clone(),
                 negated: parts.negated,
                 modality,
@@ -804,11 +1046,19 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
 /// The canonical subject: the surface subject without appositions (CaRB's gold keeps
 /// "X , the director" in the surface argument; the entity layer wants the name).
 fn canonical_subject(t: &Tree, head: usize, surface: &Argument) -> Argument {
-    let appos: Vec<usize> = t.kids_with(head, "appos").flat_map(|a| t.subtree(a)).collect();
+    let appos: Vec<usize> = t
+        .kids_with(head, "appos")
+        .flat_map(|a| t.subtree(a))
+        .collect();
     if appos.is_empty() {
         return surface.clone();
     }
-    let toks: Vec<usize> = surface.tokens.iter().map(|i| i - 1).filter(|i| !appos.contains(i)).collect();
+    let toks: Vec<usize> = surface
+        .tokens
+        .iter()
+        .map(|i| i - 1)
+        .filter(|i| !appos.contains(i))
+        .collect();
     let toks = trim(t, toks);
     mk_arg(t, head, toks)
 }
@@ -828,7 +1078,11 @@ pub(crate) fn resolve_pronoun(t: &Tree, pr: usize) -> Option<usize> {
     let want_plural = l == "they";
     let person = matches!(l, "he" | "she");
     (0..pr).rev().find(|&k| {
-        if !matches!(t.base(k), "nsubj") || k == pr || !matches!(t.upos(k), "NOUN" | "PROPN") || is_relative_word(t, k) {
+        if !matches!(t.base(k), "nsubj")
+            || k == pr
+            || !matches!(t.upos(k), "NOUN" | "PROPN")
+            || is_relative_word(t, k)
+        {
             return false;
         }
         let plural = t.feat(k, "Number") == Some("Plur") || t.has_kid(k, "conj");
@@ -848,7 +1102,23 @@ pub(crate) fn resolve_pronoun(t: &Tree, pr: usize) -> Option<usize> {
 fn quantity_of(t: &Tree, r: usize) -> Option<String> {
     for &k in &t.kids[r] {
         let b = t.base(k);
-        if b == "nummod" || (b == "det" && matches!(t.lemma(k).as_str(), "all" | "some" | "any" | "each" | "every" | "many" | "few" | "several" | "most" | "half" | "both")) {
+        if b == "nummod"
+            || (b == "det"
+                && matches!(
+                    t.lemma(k).as_str(),
+                    "all"
+                        | "some"
+                        | "any"
+                        | "each"
+                        | "every"
+                        | "many"
+                        | "few"
+                        | "several"
+                        | "most"
+                        | "half"
+                        | "both"
+                ))
+        {
             return Some(t.text(&trim(t, t.subtree(k))));
         }
     }
@@ -858,7 +1128,15 @@ fn quantity_of(t: &Tree, r: usize) -> Option<String> {
     None
 }
 
-fn clause_type(t: &Tree, p: usize, copular: bool, objs: &[Slot], obls: &[usize], hoisted: bool, complement: bool) -> ClauseType {
+fn clause_type(
+    t: &Tree,
+    p: usize,
+    copular: bool,
+    objs: &[Slot],
+    obls: &[usize],
+    hoisted: bool,
+    complement: bool,
+) -> ClauseType {
     if t.kids_with(p, "expl").next().is_some() {
         return ClauseType::Existential;
     }
@@ -879,7 +1157,15 @@ fn clause_type(t: &Tree, p: usize, copular: bool, objs: &[Slot], obls: &[usize],
     if complement && n_obj >= 2 {
         return ClauseType::SVOC;
     }
-    if !obls.is_empty() && contains(&["bring", "catch", "drive", "get", "keep", "lay", "lead", "place", "put", "set", "sit", "show", "stand", "slip", "take"], &t.lemma(p)) {
+    if !obls.is_empty()
+        && contains(
+            &[
+                "bring", "catch", "drive", "get", "keep", "lay", "lead", "place", "put", "set",
+                "sit", "show", "stand", "slip", "take",
+            ],
+            &t.lemma(p),
+        )
+    {
         return ClauseType::SVOA;
     }
     ClauseType::SVO

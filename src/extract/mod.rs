@@ -184,7 +184,14 @@ fn dedup(props: &mut Vec<Proposition>) {
     let mut seen: Vec<(String, Vec<String>)> = Vec::new();
     let mut keep: Vec<Proposition> = Vec::with_capacity(props.len());
     for p in props.drain(..) {
-        let key = (p.surface.relation.clone(), p.surface.args.iter().map(|a| a.text.clone()).collect::<Vec<_>>());
+        let key = (
+            p.surface.relation.clone(),
+            p.surface
+                .args
+                .iter()
+                .map(|a| a.text.clone())
+                .collect::<Vec<_>>(),
+        );
         if let Some(i) = seen.iter().position(|k| *k == key) {
             if p.confidence > keep[i].confidence {
                 keep[i].confidence = p.confidence;
@@ -242,7 +249,12 @@ pub fn confidence_features(p: &Proposition) -> [f64; N_CONF_FEATURES] {
     x[28] = all.iter().any(|w| w == "," || w == ";" || w == ":") as u8 as f64;
     x[29] = all.iter().any(|w| w == "and" || w == "or") as u8 as f64;
     x[30] = (1.0 + p.surface.relation.split(' ').count() as f64).ln();
-    x[31] = p.surface.args.first().map(|a| a.text.chars().next().is_some_and(char::is_uppercase)).unwrap_or(false) as u8 as f64;
+    x[31] = p
+        .surface
+        .args
+        .first()
+        .map(|a| a.text.chars().next().is_some_and(char::is_uppercase))
+        .unwrap_or(false) as u8 as f64;
     x[32] = p.attribution.is_some() as u8 as f64;
     x
 }
@@ -255,8 +267,10 @@ pub const CONF_WEIGHTS: [f64; N_CONF_FEATURES] = [
     0.09, // bias
     0.22, 0.26, 0.19, 0.13, 0.00, -0.55, -0.27, -0.02, // kinds
     -0.22, 0.25, -0.23, 0.33, -0.02, -0.15, // clause types
-    -0.24, -0.03, 0.23, 0.07, -0.97, -0.12, 0.22, -0.32, 0.25, 0.12, -0.32, 0.06, -0.14, // flags, lengths
-    -0.62, -0.56, 0.28, 0.40, -0.23, // punctuation, coordination, relation length, capitalised subject, attribution
+    -0.24, -0.03, 0.23, 0.07, -0.97, -0.12, 0.22, -0.32, 0.25, 0.12, -0.32, 0.06,
+    -0.14, // flags, lengths
+    -0.62, -0.56, 0.28, 0.40,
+    -0.23, // punctuation, coordination, relation length, capitalised subject, attribution
 ];
 
 /// Estimated probability that the proposition is right, from [`CONF_WEIGHTS`].
@@ -271,7 +285,12 @@ pub fn confidence(p: &Proposition) -> f64 {
 /// Tabs and newlines inside fields are replaced by spaces so the line always parses.
 pub fn to_carb_line(sentence_text: &str, p: &Proposition) -> String {
     let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
-    let mut line = format!("{}\t{:.3}\t{}", clean(sentence_text), p.confidence, clean(&p.surface.relation));
+    let mut line = format!(
+        "{}\t{:.3}\t{}",
+        clean(sentence_text),
+        p.confidence,
+        clean(&p.surface.relation)
+    );
     for a in &p.surface.args {
         line.push('\t');
         line.push_str(&clean(&a.text));

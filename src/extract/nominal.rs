@@ -6,11 +6,21 @@
 use super::clause::{is_relative_word, resolve_pronoun};
 use super::lexicon::{self as lx, contains};
 use super::tree::Tree;
-use super::{Argument, CanonicalTuple, ClauseType, Features, Modality, PropKind, Proposition, SurfaceTuple};
+use super::{
+    Argument, CanonicalTuple, ClauseType, Features, Modality, PropKind, Proposition, SurfaceTuple,
+};
 
 fn arg(t: &Tree, head: usize, toks: Vec<usize>) -> Argument {
-    let span = (toks.iter().copied().min().unwrap_or(head) + 1, toks.iter().copied().max().unwrap_or(head) + 1);
-    Argument { head: head + 1, tokens: toks.iter().map(|i| i + 1).collect(), span, text: t.text(&toks) }
+    let span = (
+        toks.iter().copied().min().unwrap_or(head) + 1,
+        toks.iter().copied().max().unwrap_or(head) + 1,
+    );
+    Argument {
+        head: head + 1,
+        tokens: toks.iter().map(|i| i + 1).collect(),
+        span,
+        text: t.text(&toks),
+    }
 }
 
 fn trim(t: &Tree, mut v: Vec<usize>) -> Vec<usize> {
@@ -28,7 +38,8 @@ fn np(t: &Tree, r: usize, skip_kids: &[usize]) -> Vec<usize> {
     let v = t.subtree_where(r, &|k| {
         skip_kids.contains(&k)
             || (t.parent[k] == Some(r)
-                && (matches!(t.rel(k), "acl:relcl" | "appos" | "parataxis" | "acl") || matches!(t.base(k), "conj" | "cc" | "punct" | "case" | "mark")))
+                && (matches!(t.rel(k), "acl:relcl" | "appos" | "parataxis" | "acl")
+                    || matches!(t.base(k), "conj" | "cc" | "punct" | "case" | "mark")))
     });
     trim(t, v)
 }
@@ -38,7 +49,11 @@ fn np(t: &Tree, r: usize, skip_kids: &[usize]) -> Vec<usize> {
 fn name_tokens(t: &Tree, h: usize) -> Vec<usize> {
     let mut v = vec![h];
     for &k in &t.kids[h] {
-        if t.base(k) == "flat" || (t.base(k) == "compound" && t.upos(k) == "PROPN" && !contains(lx::TITLES, &t.lemma(k))) {
+        if t.base(k) == "flat"
+            || (t.base(k) == "compound"
+                && t.upos(k) == "PROPN"
+                && !contains(lx::TITLES, &t.lemma(k)))
+        {
             v.extend(t.subtree(k));
         }
     }
@@ -69,26 +84,44 @@ fn prop(
     Proposition {
         kind,
         clause_type: ClauseType::SVC,
-        surface: SurfaceTuple { relation: relation.to_string(), relation_tokens: Vec::new(), args: vec![subject.clone(), object] },
-        canonical: CanonicalTuple { lemma, subject, objects: vec![canon_object] },
+        surface: SurfaceTuple {
+            relation: relation.to_string(),
+            relation_tokens: Vec::new(),
+            args: vec![subject.clone(), object],
+        },
+        canonical: CanonicalTuple {
+            lemma,
+            subject,
+            objects: vec![canon_object],
+        },
         qualifiers: Vec::new(),
         negated: false,
         modality: Modality::Certainty,
         attribution: None,
         quantity: None,
         confidence: 0.0,
-        features: Features { n_args: 2, arg_tokens: n_tok, sentence_len: t.len(), ..Features::default() },
+        features: Features {
+            n_args: 2,
+            arg_tokens: n_tok,
+            sentence_len: t.len(),
+            ..Features::default()
+        },
     }
 }
 
 fn is_acronym(t: &Tree, k: usize) -> bool {
     let f = t.form(k);
-    f.len() >= 2 && f.len() <= 8 && f.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '.' || c == '&')
+    f.len() >= 2
+        && f.len() <= 8
+        && f.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '.' || c == '&')
         && f.chars().filter(|c| c.is_ascii_uppercase()).count() >= 2
 }
 
 fn bracketed(t: &Tree, k: usize) -> bool {
-    t.kids[k].iter().any(|&p| t.is_punct(p) && matches!(t.form(p), "(" | "-LRB-" | "[" ))
+    t.kids[k]
+        .iter()
+        .any(|&p| t.is_punct(p) && matches!(t.form(p), "(" | "-LRB-" | "["))
 }
 
 /// The implicit copula of noun-mediated facts. CaRB's scorer matches a relation token
@@ -101,7 +134,9 @@ pub const IMPLICIT_BE: &str = "be";
 const POSSESSIVE_PRONOUNS: bool = false;
 
 /// Prepositions of noun-attached PPs that are stated as "is <prep>" facts.
-const NOUN_PP_PREPS: &[&str] = &["in", "at", "on", "near", "between", "from", "within", "inside", "outside"];
+const NOUN_PP_PREPS: &[&str] = &[
+    "in", "at", "on", "near", "between", "from", "within", "inside", "outside",
+];
 
 pub(crate) fn extract_nominal(t: &Tree) -> Vec<Proposition> {
     let mut out = Vec::new();
@@ -124,19 +159,48 @@ pub(crate) fn extract_nominal(t: &Tree) -> Vec<Proposition> {
             if is_acronym(t, k) && (bracketed(t, k) || obj_toks.len() == 1) {
                 let s = arg(t, h, subj_toks);
                 let o = arg(t, k, obj_toks);
-                out.push(prop(t, PropKind::Acronym, IMPLICIT_BE, "have_acronym".into(), s, o.clone(), o));
+                out.push(prop(
+                    t,
+                    PropKind::Acronym,
+                    IMPLICIT_BE,
+                    "have_acronym".into(),
+                    s,
+                    o.clone(),
+                    o,
+                ));
             } else {
                 let s = arg(t, h, subj_toks);
                 let o = arg(t, k, obj_toks);
-                out.push(prop(t, PropKind::Apposition, IMPLICIT_BE, "be".into(), s, o.clone(), o));
+                out.push(prop(
+                    t,
+                    PropKind::Apposition,
+                    IMPLICIT_BE,
+                    "be".into(),
+                    s,
+                    o.clone(),
+                    o,
+                ));
             }
             continue;
         }
         // acronym attached as a bracketed dependent of another kind ("Organization (CSTO)")
-        if matches!(base, "dep" | "parataxis" | "list" | "flat" | "compound") && k > h && is_acronym(t, k) && bracketed(t, k) && matches!(t.upos(h), "NOUN" | "PROPN") {
+        if matches!(base, "dep" | "parataxis" | "list" | "flat" | "compound")
+            && k > h
+            && is_acronym(t, k)
+            && bracketed(t, k)
+            && matches!(t.upos(h), "NOUN" | "PROPN")
+        {
             let s = arg(t, h, np(t, h, &[k]));
             let o = arg(t, k, vec![k]);
-            out.push(prop(t, PropKind::Acronym, IMPLICIT_BE, "have_acronym".into(), s, o.clone(), o));
+            out.push(prop(
+                t,
+                PropKind::Acronym,
+                IMPLICIT_BE,
+                "have_acronym".into(),
+                s,
+                o.clone(),
+                o,
+            ));
             continue;
         }
         // titles before a name: "Kazakh President Kassym-Jomart Tokayev", "President Bush"
@@ -153,7 +217,8 @@ pub(crate) fn extract_nominal(t: &Tree) -> Vec<Proposition> {
             // the title phrase: the title's subtree plus modifiers of the name before it
             let mut title: Vec<usize> = t.subtree_where(k, &|x| t.is_punct(x));
             for &m in &t.kids[h] {
-                if m < k && matches!(t.base(m), "amod" | "compound" | "nmod") && !name.contains(&m) {
+                if m < k && matches!(t.base(m), "amod" | "compound" | "nmod") && !name.contains(&m)
+                {
                     title.extend(t.subtree(m));
                 }
             }
@@ -169,7 +234,10 @@ pub(crate) fn extract_nominal(t: &Tree) -> Vec<Proposition> {
                 if contains(lx::TITLES, &l) && matches!(t.upos(x), "NOUN" | "PROPN" | "ADJ") {
                     title_words.push(x);
                 } else if t.base(x) == "case" {
-                } else if canon_obj.is_none() && matches!(t.upos(x), "ADJ" | "PROPN") && !contains(lx::TITLES, &l) {
+                } else if canon_obj.is_none()
+                    && matches!(t.upos(x), "ADJ" | "PROPN")
+                    && !contains(lx::TITLES, &l)
+                {
                     canon_obj = Some(arg(t, x, vec![x]));
                 }
             }
@@ -178,14 +246,22 @@ pub(crate) fn extract_nominal(t: &Tree) -> Vec<Proposition> {
             }
             let s = arg(t, h, name);
             let o = arg(t, k, title.clone());
-            let lemma_s = if canon_obj.is_some() { format!("{}_of", lemma.join("_")) } else { lemma.join("_") };
+            let lemma_s = if canon_obj.is_some() {
+                format!("{}_of", lemma.join("_"))
+            } else {
+                lemma.join("_")
+            };
             let c = canon_obj.unwrap_or_else(|| o.clone());
             out.push(prop(t, PropKind::Title, IMPLICIT_BE, lemma_s, s, o, c));
             continue;
         }
         // possessives: "X's Y" -> X has Y; "his Y" when "his" resolves to a subject named
         // earlier in the sentence (not relative words or nominalizations)
-        let pron_owner = if POSSESSIVE_PRONOUNS && rel == "nmod:poss" && t.upos(k) == "PRON" { resolve_pronoun(t, k) } else { None };
+        let pron_owner = if POSSESSIVE_PRONOUNS && rel == "nmod:poss" && t.upos(k) == "PRON" {
+            resolve_pronoun(t, k)
+        } else {
+            None
+        };
         if rel == "nmod:poss"
             && (matches!(t.upos(k), "PROPN" | "NOUN") || pron_owner.is_some())
             && matches!(t.upos(h), "NOUN" | "PROPN")
@@ -193,22 +269,44 @@ pub(crate) fn extract_nominal(t: &Tree) -> Vec<Proposition> {
         {
             let possessor: Vec<usize> = match pron_owner {
                 Some(a) => np(t, a, &[]),
-                None => trim(t, t.subtree_where(k, &|x| t.parent[x] == Some(k) && (t.base(x) == "case" || t.is_punct(x)))),
+                None => trim(
+                    t,
+                    t.subtree_where(k, &|x| {
+                        t.parent[x] == Some(k) && (t.base(x) == "case" || t.is_punct(x))
+                    }),
+                ),
             };
             let hl = t.lemma(h);
-            if ["tion", "sion", "ment", "ance", "ence", "ure", "ing", "al"].iter().any(|suf| hl.ends_with(suf)) && !contains(lx::RELATIONAL_NOUNS, &hl) {
+            if ["tion", "sion", "ment", "ance", "ence", "ure", "ing", "al"]
+                .iter()
+                .any(|suf| hl.ends_with(suf))
+                && !contains(lx::RELATIONAL_NOUNS, &hl)
+            {
                 // nominalizations ("X's decision", "X's move") are events, not possessions
                 continue;
             }
             let mut skip: Vec<usize> = vec![k];
-            skip.extend(t.kids[h].iter().copied().filter(|&x| matches!(t.base(x), "case" | "det" | "nmod" | "acl")));
+            skip.extend(
+                t.kids[h]
+                    .iter()
+                    .copied()
+                    .filter(|&x| matches!(t.base(x), "case" | "det" | "nmod" | "acl")),
+            );
             let possessed: Vec<usize> = np(t, h, &skip);
             if possessed.is_empty() || possessor.is_empty() {
                 continue;
             }
             let s = arg(t, k, possessor);
             let o = arg(t, h, possessed);
-            let mut p = prop(t, PropKind::Possessive, "has", "have".into(), s, o.clone(), o);
+            let mut p = prop(
+                t,
+                PropKind::Possessive,
+                "has",
+                "have".into(),
+                s,
+                o.clone(),
+                o,
+            );
             if contains(lx::RELATIONAL_NOUNS, &t.lemma(h)) {
                 // "X's counterpart Y" style relational nouns: be_<noun>_of, subject swapped later by the KG layer
                 p.canonical.lemma = format!("have_{}", t.lemma(h));
@@ -218,14 +316,21 @@ pub(crate) fn extract_nominal(t: &Tree) -> Vec<Proposition> {
         }
         // "X in Y", "X on Y": CaRB's gold states noun-attached locative/relational PPs as
         // "is <prep>" tuples
-        if base == "nmod" && rel != "nmod:poss" && matches!(t.upos(h), "NOUN" | "PROPN") && matches!(t.upos(k), "NOUN" | "PROPN" | "NUM") {
+        if base == "nmod"
+            && rel != "nmod:poss"
+            && matches!(t.upos(h), "NOUN" | "PROPN")
+            && matches!(t.upos(k), "NOUN" | "PROPN" | "NUM")
+        {
             let case: Vec<usize> = t.kids_with(k, "case").collect();
             if case.len() == 1 && k > h {
                 let prep = t.lemma(case[0]);
                 if contains(NOUN_PP_PREPS, &prep) {
                     let s_toks = np(t, h, &[k]);
                     let o_toks = np(t, k, &case);
-                    if !s_toks.is_empty() && !o_toks.is_empty() && !s_toks.iter().any(|x| t.upos(*x) == "VERB") {
+                    if !s_toks.is_empty()
+                        && !o_toks.is_empty()
+                        && !s_toks.iter().any(|x| t.upos(*x) == "VERB")
+                    {
                         let rel = format!("{IMPLICIT_BE} {}", t.form(case[0]));
                         let lemma = format!("be_{prep}");
                         let s = arg(t, h, s_toks);
@@ -240,7 +345,10 @@ pub(crate) fn extract_nominal(t: &Tree) -> Vec<Proposition> {
         }
         // "X-led Y", "X-based Y": a participle modifier with a nominal dependent
         if base == "amod" && t.upos(k) == "VERB" && t.words[k].xpos == "VBN" {
-            let agent = t.kids[k].iter().copied().find(|&x| matches!(t.upos(x), "PROPN" | "NOUN") && x < k);
+            let agent = t.kids[k]
+                .iter()
+                .copied()
+                .find(|&x| matches!(t.upos(x), "PROPN" | "NOUN") && x < k);
             if let Some(a) = agent {
                 let s = arg(t, h, np(t, h, &[k]));
                 let o = arg(t, a, t.subtree(a));

@@ -11,7 +11,11 @@ use crate::nlp::conllu::{Sentence, Word};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TreeError {
     #[error("word {position} has id {found}, expected {expected} (ids must be 1..n in order)")]
-    BadId { position: usize, found: usize, expected: usize },
+    BadId {
+        position: usize,
+        found: usize,
+        expected: usize,
+    },
     #[error("word {word} has head {head}, but the sentence has only {n} words")]
     MissingHead { word: usize, head: usize, n: usize },
     #[error("word {word} is its own head")]
@@ -37,10 +41,18 @@ impl<'a> Tree<'a> {
         let mut parent = Vec::with_capacity(n);
         for (i, w) in s.words.iter().enumerate() {
             if w.id != i + 1 {
-                return Err(TreeError::BadId { position: i + 1, found: w.id, expected: i + 1 });
+                return Err(TreeError::BadId {
+                    position: i + 1,
+                    found: w.id,
+                    expected: i + 1,
+                });
             }
             if w.head > n {
-                return Err(TreeError::MissingHead { word: w.id, head: w.head, n });
+                return Err(TreeError::MissingHead {
+                    word: w.id,
+                    head: w.head,
+                    n,
+                });
             }
             if w.head == w.id {
                 return Err(TreeError::SelfLoop { word: w.id });
@@ -99,7 +111,11 @@ impl<'a> Tree<'a> {
                 kids[*p].push(i);
             }
         }
-        Ok(Tree { words: &s.words, parent, kids })
+        Ok(Tree {
+            words: &s.words,
+            parent,
+            kids,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -132,7 +148,11 @@ impl<'a> Tree<'a> {
     /// Lower-cased lemma (falls back to the form when the lemma is `_`).
     pub fn lemma(&self, i: usize) -> String {
         let w = &self.words[i];
-        let l = if w.lemma.is_empty() || w.lemma == "_" { &w.form } else { &w.lemma };
+        let l = if w.lemma.is_empty() || w.lemma == "_" {
+            &w.form
+        } else {
+            &w.lemma
+        };
         l.to_lowercase()
     }
 
@@ -148,7 +168,8 @@ impl<'a> Tree<'a> {
     pub fn kids_with<'b>(&'b self, i: usize, rel: &'b str) -> impl Iterator<Item = usize> + 'b {
         self.kids[i].iter().copied().filter(move |&k| {
             let r = self.rel(k);
-            r == rel || (r.len() > rel.len() && r.starts_with(rel) && r.as_bytes()[rel.len()] == b':')
+            r == rel
+                || (r.len() > rel.len() && r.starts_with(rel) && r.as_bytes()[rel.len()] == b':')
         })
     }
 
@@ -231,11 +252,24 @@ mod tests {
     #[test]
     fn rejects_cycles_and_missing_heads() {
         let s = sent(&[(1, "a", 2, "nsubj"), (2, "b", 3, "dep"), (3, "c", 2, "dep")]);
-        assert_eq!(Tree::new(&s).unwrap_err(), TreeError::Cycle { cycle: vec![2, 3] });
+        assert_eq!(
+            Tree::new(&s).unwrap_err(),
+            TreeError::Cycle { cycle: vec![2, 3] }
+        );
         let s = sent(&[(1, "a", 0, "root"), (2, "b", 3, "dep"), (3, "c", 2, "dep")]);
-        assert_eq!(Tree::new(&s).unwrap_err(), TreeError::Cycle { cycle: vec![2, 3] });
+        assert_eq!(
+            Tree::new(&s).unwrap_err(),
+            TreeError::Cycle { cycle: vec![2, 3] }
+        );
         let s = sent(&[(1, "a", 0, "root"), (2, "b", 7, "dep")]);
-        assert!(matches!(Tree::new(&s).unwrap_err(), TreeError::MissingHead { word: 2, head: 7, n: 2 }));
+        assert!(matches!(
+            Tree::new(&s).unwrap_err(),
+            TreeError::MissingHead {
+                word: 2,
+                head: 7,
+                n: 2
+            }
+        ));
         let s = sent(&[(1, "a", 1, "root")]);
         assert_eq!(Tree::new(&s).unwrap_err(), TreeError::SelfLoop { word: 1 });
         let s = sent(&[(1, "a", 0, "root"), (2, "b", 1, "obj")]);

@@ -188,7 +188,10 @@ pub fn resolve(expr: &str, anchor: Option<Date>) -> Option<DateValue> {
     for (i, w) in words.iter().enumerate() {
         let Some(month) = month_of(w) else { continue };
         // "January 2[, 2022]" or "2 January[ 2022]".
-        let after = words.get(i + 1).and_then(|w| num(w)).filter(|d| (1..=31).contains(d));
+        let after = words
+            .get(i + 1)
+            .and_then(|w| num(w))
+            .filter(|d| (1..=31).contains(d));
         let before = i
             .checked_sub(1)
             .and_then(|j| num(&words[j]))
@@ -244,7 +247,11 @@ pub fn date_in_name(name: &str) -> Option<Date> {
             _ => c.is_ascii_digit(),
         });
         let bounded = i == 0 || !b[i - 1].is_ascii_digit();
-        if ok && bounded { Date::parse_iso(s) } else { None }
+        if ok && bounded {
+            Date::parse_iso(s)
+        } else {
+            None
+        }
     })
 }
 
@@ -258,7 +265,13 @@ mod tests {
 
     #[test]
     fn day_arithmetic_round_trips() {
-        for s in ["1970-01-01", "2000-02-29", "2022-01-10", "1999-12-31", "2100-03-01"] {
+        for s in [
+            "1970-01-01",
+            "2000-02-29",
+            "2022-01-10",
+            "1999-12-31",
+            "2100-03-01",
+        ] {
             assert_eq!(Date::from_days(d(s).to_days()), d(s));
         }
         assert_eq!(d("2022-01-10").weekday(), 0, "2022-01-10 was a Monday");
@@ -268,8 +281,14 @@ mod tests {
     #[test]
     fn month_day_takes_the_publication_year() {
         let a = Some(d("2022-01-10"));
-        assert_eq!(resolve("January 2", a), Some(DateValue::Full(d("2022-01-02"))));
-        assert_eq!(resolve("the morning of January 7", a).unwrap().lexical(), "2022-01-07");
+        assert_eq!(
+            resolve("January 2", a),
+            Some(DateValue::Full(d("2022-01-02")))
+        );
+        assert_eq!(
+            resolve("the morning of January 7", a).unwrap().lexical(),
+            "2022-01-07"
+        );
         assert_eq!(resolve("7 Jan.", a).unwrap().lexical(), "2022-01-07");
         // December in a January article is last year's.
         assert_eq!(resolve("December 28", a).unwrap().lexical(), "2021-12-28");
@@ -290,7 +309,10 @@ mod tests {
 
     #[test]
     fn dates_in_file_names() {
-        assert_eq!(date_in_name("tass-2022-01-10-kazakhstan.txt"), Some(d("2022-01-10")));
+        assert_eq!(
+            date_in_name("tass-2022-01-10-kazakhstan.txt"),
+            Some(d("2022-01-10"))
+        );
         assert_eq!(date_in_name("report.txt"), None);
         assert_eq!(date_in_name("12022-01-10"), None);
     }

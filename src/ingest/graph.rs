@@ -110,7 +110,10 @@ impl Builder<'_> {
             }
         }
         let bytes = self.word_bytes(sent, first, head)?;
-        let text = self.doc.text()[bytes.0..bytes.1].split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = self.doc.text()[bytes.0..bytes.1]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if text.is_empty() || !text.chars().any(char::is_alphanumeric) {
             return None;
         }
@@ -131,7 +134,9 @@ impl Builder<'_> {
             if id != last && id != last + 1 {
                 break;
             }
-            let Some(w) = s.words.get(id.wrapping_sub(1)) else { break };
+            let Some(w) = s.words.get(id.wrapping_sub(1)) else {
+                break;
+            };
             let stop = id != first
                 && (matches!(w.upos.as_str(), "ADP" | "SCONJ" | "VERB" | "AUX")
                     || matches!(w.form.as_str(), "," | "(" | "[" | ";" | ":" | "—" | "–"));
@@ -205,7 +210,11 @@ impl Builder<'_> {
         let (key, kind, table) = if proper {
             (label.clone(), EntityType::Thing, &mut self.things)
         } else {
-            (label.to_lowercase(), EntityType::Concept, &mut self.concepts)
+            (
+                label.to_lowercase(),
+                EntityType::Concept,
+                &mut self.concepts,
+            )
         };
         let idx = match table.get(&key) {
             Some(&i) => i,
@@ -220,7 +229,12 @@ impl Builder<'_> {
                 i
             }
         };
-        if !self.graph.mentions.iter().any(|m| m.span == span && m.entity == idx) {
+        if !self
+            .graph
+            .mentions
+            .iter()
+            .any(|m| m.span == span && m.entity == idx)
+        {
             self.graph.mentions.push(Mention { span, entity: idx });
         }
         Ref::Entity(idx)
@@ -274,7 +288,9 @@ pub fn build(
             .metadata
             .insert("dateline_place".into(), d.place.clone());
         if let Some(a) = &d.agency {
-            document.metadata.insert("dateline_agency".into(), a.clone());
+            document
+                .metadata
+                .insert("dateline_agency".into(), a.clone());
         }
         if let Some(t) = &d.date_text {
             document.metadata.insert("dateline_date".into(), t.clone());
@@ -343,7 +359,9 @@ pub fn build(
             // Noun-internal relations ("X's Y", "Y in X") are facts about things,
             // not about their words: keep them only between named entities.
             let concept = |e: usize| b.graph.entities[e].kind == EntityType::Concept;
-            if matches!(p.kind, PropKind::NounPhrase | PropKind::Possessive) && (concept(s) || concept(o)) {
+            if matches!(p.kind, PropKind::NounPhrase | PropKind::Possessive)
+                && (concept(s) || concept(o))
+            {
                 continue;
             }
             let mut q = Qualifiers {
@@ -430,7 +448,10 @@ pub fn build(
             object: *place,
             sentence,
             confidence: 0.9,
-            surface: format!("{}; is {title} of; {}", person_c.canonical, place_c.canonical),
+            surface: format!(
+                "{}; is {title} of; {}",
+                person_c.canonical, place_c.canonical
+            ),
             qualifiers: Qualifiers::default(),
         });
     }

@@ -118,7 +118,10 @@ fn walk(
         } else if fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
             // A dangling symlink or a loop: fs::metadata fails on it.
             if fs::metadata(&p).is_err() {
-                errors.push(err(p.display().to_string(), "broken or looping symlink, skipped"));
+                errors.push(err(
+                    p.display().to_string(),
+                    "broken or looping symlink, skipped",
+                ));
             }
         }
     }
@@ -235,8 +238,8 @@ pub fn text_document(origin: &str, bytes: &[u8]) -> Result<RawDoc, InputError> {
 
 /// One JSON Lines record: `{"id","text","url","date","title", …}`.
 pub fn parse_json_line(origin: &str, line: &[u8]) -> Result<RawDoc, InputError> {
-    let value: serde_json::Value = serde_json::from_slice(line)
-        .map_err(|e| err(origin, format!("malformed JSON: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(line).map_err(|e| err(origin, format!("malformed JSON: {e}")))?;
     let serde_json::Value::Object(map) = value else {
         return Err(err(origin, "expected a JSON object with a \"text\" field"));
     };
@@ -306,7 +309,8 @@ mod tests {
 
     #[test]
     fn json_lines_fields_and_metadata() {
-        let line = br#"{"id": 7, "text": "Hi there.", "date": "2022-01-10T08:00:00Z", "source": "TASS"}"#;
+        let line =
+            br#"{"id": 7, "text": "Hi there.", "date": "2022-01-10T08:00:00Z", "source": "TASS"}"#;
         let d = parse_json_line("a.jsonl:1", line).unwrap();
         assert_eq!(d.document.source_id.as_deref(), Some("7"));
         assert_eq!(d.document.date.as_deref(), Some("2022-01-10"));

@@ -68,12 +68,14 @@ impl Pipeline {
     /// Loads the models from `{data}/models` and the gazetteer from `{data}/gazetteer`.
     pub fn load(data: &Path) -> Result<Pipeline, LoadError> {
         let models = data.join("models");
-        let analyzer =
-            Analyzer::load(&models).map_err(|e| load_err("the tagger and lemmatizer", &models, e))?;
+        let analyzer = Analyzer::load(&models)
+            .map_err(|e| load_err("the tagger and lemmatizer", &models, e))?;
         let parser_path = models.join(PARSER_FILE);
-        let parser = Parser::load(&parser_path).map_err(|e| load_err("the parser", &parser_path, e))?;
+        let parser =
+            Parser::load(&parser_path).map_err(|e| load_err("the parser", &parser_path, e))?;
         let ner_path = models.join(NER_FILE);
-        let ner = Ner::load(&ner_path).map_err(|e| load_err("the entity recognizer", &ner_path, e))?;
+        let ner =
+            Ner::load(&ner_path).map_err(|e| load_err("the entity recognizer", &ner_path, e))?;
         let gaz_dir = data.join("gazetteer");
         let gazetteer =
             Gazetteer::load(&gaz_dir).map_err(|e| load_err("the gazetteer", &gaz_dir, e))?;
@@ -85,10 +87,14 @@ impl Pipeline {
             PARSER_FILE,
             NER_FILE,
         ] {
-            let bytes = std::fs::read(models.join(f)).map_err(|e| load_err("a model", &models.join(f), e))?;
+            let bytes = std::fs::read(models.join(f))
+                .map_err(|e| load_err("a model", &models.join(f), e))?;
             h.update(Sha256::digest(&bytes));
         }
-        let fingerprint: String = h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let fingerprint: String = h.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         Ok(Pipeline {
             analyzer,
             parser,
@@ -115,7 +121,11 @@ impl Pipeline {
             Doc::new(raw.document.text.clone())
         };
         let sentences = self.analyze(&doc);
-        let ner: Vec<_> = sentences.iter().map(|s| self.ner.tag(&s.sentence)).collect();
+        // Other proper names (works, laws, products) too: they become schema:Thing.
+        let ner: Vec<_> = sentences
+            .iter()
+            .map(|s| self.ner.tag_with_misc(&s.sentence))
+            .collect();
         let resolution = coref::resolve_with_facts(doc.text(), &sentences, &ner, &self.gazetteer);
         let mut propositions = Vec::with_capacity(sentences.len());
         let mut errors = Vec::new();
@@ -129,7 +139,14 @@ impl Pipeline {
             }
         }
         let tokens = sentences.iter().map(|s| s.sentence.words.len()).sum();
-        let graph = graph::build(&raw.document, &doc, &sentences, &resolution, &propositions, options);
+        let graph = graph::build(
+            &raw.document,
+            &doc,
+            &sentences,
+            &resolution,
+            &propositions,
+            options,
+        );
         Processed {
             sentences,
             resolution,
@@ -168,7 +185,11 @@ pub struct Processed {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// A document was written to the store.
-    Written { origin: String, sentences: usize, facts: usize },
+    Written {
+        origin: String,
+        sentences: usize,
+        facts: usize,
+    },
     /// A document already in the store with the same pipeline: skipped.
     Unchanged { origin: String },
     /// A non-fatal remark (lossy decoding, a sentence that could not be read).
@@ -242,7 +263,9 @@ fn write_batch(
             }
         };
         if let (Some((iri, started)), false) = (&opts.run, *run_written) {
-            quads.quads.extend(crate::rdf::run_quads(iris, iri, started));
+            quads
+                .quads
+                .extend(crate::rdf::run_quads(iris, iri, started));
             *run_written = true;
         }
         store.replace_document(iris, &quads)?;
@@ -298,7 +321,9 @@ pub fn ingest(
                         on_event(&Event::Warning(w.clone()), &summary);
                     }
                     let doc_iri = iris.document(&raw.document.text);
-                    let seen = pending.iter().any(|(r, _)| r.document.text == raw.document.text)
+                    let seen = pending
+                        .iter()
+                        .any(|(r, _)| r.document.text == raw.document.text)
                         || todo.iter().any(|r| r.document.text == raw.document.text);
                     if seen {
                         summary.unchanged += 1;

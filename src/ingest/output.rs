@@ -26,7 +26,7 @@ pub fn add_ner_misc(pipeline: &Pipeline, s: &mut Sentence) {
 
 /// The verbatim text of a sentence for the CaRB column: the whole input line
 /// with `--lines`, else the sentence's own text.
-fn sentence_text<'a>(raw: &'a RawDoc, span: (usize, usize), lines: bool) -> &'a str {
+fn sentence_text(raw: &RawDoc, span: (usize, usize), lines: bool) -> &str {
     let text = raw.document.text.as_str();
     if !lines {
         return &text[span.0..span.1];
@@ -132,7 +132,10 @@ fn entity_triples(iris: &Iris, p: &Processed) -> Vec<(NamedNode, PredObj)> {
         let iri = NamedNode::new_unchecked(iris.entity(e));
         out.push((
             iri.clone(),
-            (rdfv::TYPE.into_owned(), crate::rdf::type_iri(iris, e.kind).into()),
+            (
+                rdfv::TYPE.into_owned(),
+                crate::rdf::type_iri(iris, e.kind).into(),
+            ),
         ));
         out.push((
             iri.clone(),
@@ -142,7 +145,10 @@ fn entity_triples(iris: &Iris, p: &Processed) -> Vec<(NamedNode, PredObj)> {
             ),
         ));
         if let Some(s) = e.same_as.as_deref().and_then(|s| NamedNode::new(s).ok()) {
-            out.push((iri.clone(), (crate::rdf::term::OWL_SAME_AS.into_owned(), s.into())));
+            out.push((
+                iri.clone(),
+                (crate::rdf::term::OWL_SAME_AS.into_owned(), s.into()),
+            ));
         }
         let mut names: Vec<String> = g
             .mentions

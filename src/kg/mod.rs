@@ -206,7 +206,9 @@ impl Iris {
             reason,
         };
         let Some((scheme, rest)) = base.split_once(':') else {
-            return Err(err("no scheme (expected something like http://example.org/kg/)"));
+            return Err(err(
+                "no scheme (expected something like http://example.org/kg/)",
+            ));
         };
         if scheme.is_empty()
             || !scheme.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -427,7 +429,10 @@ mod tests {
             iris.entity(&person),
             "https://example.org/kg/entity/Vladimir_Putin"
         );
-        assert_eq!(iris.relation("turn to"), "https://example.org/kg/rel/turn_to");
+        assert_eq!(
+            iris.relation("turn to"),
+            "https://example.org/kg/rel/turn_to"
+        );
         let d = iris.document("abc");
         assert_eq!(d, "https://example.org/kg/doc/ba7816bf8f01cfea");
         assert_eq!(

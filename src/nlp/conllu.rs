@@ -161,7 +161,10 @@ pub struct ConlluError {
 }
 
 fn err(line: usize, message: impl Into<String>) -> ConlluError {
-    ConlluError { line, message: message.into() }
+    ConlluError {
+        line,
+        message: message.into(),
+    }
 }
 
 /// True when a `|`-separated attribute list contains exactly `item`.
@@ -190,8 +193,15 @@ pub fn misc_add(misc: &str, item: &str) -> String {
 
 /// Removes `item` from a `|`-separated list; returns `_` when nothing is left.
 pub fn misc_remove(misc: &str, item: &str) -> String {
-    let rest: Vec<&str> = misc.split('|').filter(|x| *x != item && *x != "_" && !x.is_empty()).collect();
-    if rest.is_empty() { "_".to_string() } else { rest.join("|") }
+    let rest: Vec<&str> = misc
+        .split('|')
+        .filter(|x| *x != item && *x != "_" && !x.is_empty())
+        .collect();
+    if rest.is_empty() {
+        "_".to_string()
+    } else {
+        rest.join("|")
+    }
 }
 
 /// Parses a whole CoNLL-U document. Sentences are separated by blank lines; a final
@@ -218,12 +228,16 @@ pub fn parse_str(text: &str) -> Result<Vec<Sentence>, ConlluError> {
             if !cur.words.is_empty() || !cur.multiword.is_empty() {
                 return Err(err(lineno, "comment line inside a sentence"));
             }
-            cur.comments.push(c.strip_prefix(' ').unwrap_or(c).to_string());
+            cur.comments
+                .push(c.strip_prefix(' ').unwrap_or(c).to_string());
             continue;
         }
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() != 10 {
-            return Err(err(lineno, format!("expected 10 tab-separated columns, found {}", cols.len())));
+            return Err(err(
+                lineno,
+                format!("expected 10 tab-separated columns, found {}", cols.len()),
+            ));
         }
         let id = cols[0];
         if id.contains('.') {
@@ -235,24 +249,46 @@ pub fn parse_str(text: &str) -> Result<Vec<Sentence>, ConlluError> {
             continue;
         }
         if let Some((a, b)) = id.split_once('-') {
-            let first: usize = a.parse().map_err(|_| err(lineno, format!("bad range ID {id:?}")))?;
-            let last: usize = b.parse().map_err(|_| err(lineno, format!("bad range ID {id:?}")))?;
+            let first: usize = a
+                .parse()
+                .map_err(|_| err(lineno, format!("bad range ID {id:?}")))?;
+            let last: usize = b
+                .parse()
+                .map_err(|_| err(lineno, format!("bad range ID {id:?}")))?;
             if first == 0 || last < first {
                 return Err(err(lineno, format!("bad range ID {id:?}")));
             }
             if first != cur.words.len() + 1 {
-                return Err(err(lineno, format!("range {id} does not start at the next word")));
+                return Err(err(
+                    lineno,
+                    format!("range {id} does not start at the next word"),
+                ));
             }
-            cur.multiword.push(MultiwordToken { first, last, form: cols[1].to_string(), misc: cols[9].to_string() });
+            cur.multiword.push(MultiwordToken {
+                first,
+                last,
+                form: cols[1].to_string(),
+                misc: cols[9].to_string(),
+            });
             continue;
         }
-        let n: usize = id.parse().map_err(|_| err(lineno, format!("bad word ID {id:?}")))?;
+        let n: usize = id
+            .parse()
+            .map_err(|_| err(lineno, format!("bad word ID {id:?}")))?;
         if n != cur.words.len() + 1 {
-            return Err(err(lineno, format!("word ID {n} out of sequence (expected {})", cur.words.len() + 1)));
+            return Err(err(
+                lineno,
+                format!(
+                    "word ID {n} out of sequence (expected {})",
+                    cur.words.len() + 1
+                ),
+            ));
         }
         let head = match cols[6] {
             "_" => 0,
-            h => h.parse().map_err(|_| err(lineno, format!("bad HEAD {h:?}")))?,
+            h => h
+                .parse()
+                .map_err(|_| err(lineno, format!("bad HEAD {h:?}")))?,
         };
         cur.words.push(Word {
             id: n,
@@ -283,12 +319,21 @@ fn finish_sentence(s: &mut Sentence, lineno: usize) -> Result<(), ConlluError> {
     }
     for m in &s.multiword {
         if m.last > n {
-            return Err(err(lineno, format!("range {}-{} runs past the last word {n}", m.first, m.last)));
+            return Err(err(
+                lineno,
+                format!("range {}-{} runs past the last word {n}", m.first, m.last),
+            ));
         }
     }
     for w in &s.words {
         if w.head > n {
-            return Err(err(lineno, format!("word {} has HEAD {} beyond the sentence ({n} words)", w.id, w.head)));
+            return Err(err(
+                lineno,
+                format!(
+                    "word {} has HEAD {} beyond the sentence ({n} words)",
+                    w.id, w.head
+                ),
+            ));
         }
     }
     Ok(())
@@ -299,7 +344,10 @@ pub fn read_file(path: &Path) -> Result<Vec<Sentence>, ConlluError> {
     let bytes = std::fs::read(path).map_err(|e| err(0, format!("{}: {e}", path.display())))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let off = e.utf8_error().valid_up_to();
-        err(0, format!("{}: invalid UTF-8 at byte {off}", path.display()))
+        err(
+            0,
+            format!("{}: invalid UTF-8 at byte {off}", path.display()),
+        )
     })?;
     parse_str(&text).map_err(|e| err(e.line, format!("{}: {}", path.display(), e.message)))
 }
@@ -320,7 +368,14 @@ pub fn write_sentence<W: Write>(w: &mut W, s: &Sentence) -> std::io::Result<()> 
                 break;
             }
             if m.first == word.id {
-                writeln!(w, "{}-{}\t{}\t_\t_\t_\t_\t_\t_\t_\t{}", m.first, m.last, col(&m.form), col(&m.misc))?;
+                writeln!(
+                    w,
+                    "{}-{}\t{}\t_\t_\t_\t_\t_\t_\t_\t{}",
+                    m.first,
+                    m.last,
+                    col(&m.form),
+                    col(&m.misc)
+                )?;
             }
             mw.next();
         }
@@ -365,7 +420,15 @@ mod tests {
         assert_eq!(s[0].sent_id(), Some("s1"));
         assert_eq!(s[0].text(), Some("I don't know."));
         assert_eq!(s[0].words.len(), 5);
-        assert_eq!(s[0].multiword, vec![MultiwordToken { first: 2, last: 3, form: "don't".into(), misc: "_".into() }]);
+        assert_eq!(
+            s[0].multiword,
+            vec![MultiwordToken {
+                first: 2,
+                last: 3,
+                form: "don't".into(),
+                misc: "_".into()
+            }]
+        );
         assert_eq!(s[0].words[3].head, 0);
         assert_eq!(s[0].words[0].feat("Person"), Some("1"));
         assert!(s[0].words[3].no_space_after());

@@ -46,7 +46,10 @@ impl EntityKind {
     }
 
     fn is_place(self) -> bool {
-        matches!(self, EntityKind::Country | EntityKind::City | EntityKind::Place)
+        matches!(
+            self,
+            EntityKind::Country | EntityKind::City | EntityKind::Place
+        )
     }
 }
 
@@ -110,40 +113,201 @@ pub struct Resolution {
 
 /// Role/title nouns that head nominal mentions of people.
 const PERSON_ROLES: &[&str] = &[
-    "president", "leader", "minister", "counterpart", "spokesman", "spokeswoman", "spokesperson", "chairman",
-    "chairwoman", "chair", "premier", "chancellor", "king", "queen", "prince", "princess", "emperor", "governor",
-    "mayor", "senator", "secretary", "ambassador", "envoy", "director", "chief", "head", "ceo", "founder",
-    "official", "general", "commander", "monarch", "ruler", "dictator", "pope", "judge", "lawmaker", "diplomat",
-    "pm", "vice-president", "deputy", "candidate", "prosecutor", "manager", "coach", "executive", "owner",
+    "president",
+    "leader",
+    "minister",
+    "counterpart",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "premier",
+    "chancellor",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "emperor",
+    "governor",
+    "mayor",
+    "senator",
+    "secretary",
+    "ambassador",
+    "envoy",
+    "director",
+    "chief",
+    "head",
+    "ceo",
+    "founder",
+    "official",
+    "general",
+    "commander",
+    "monarch",
+    "ruler",
+    "dictator",
+    "pope",
+    "judge",
+    "lawmaker",
+    "diplomat",
+    "pm",
+    "vice-president",
+    "deputy",
+    "candidate",
+    "prosecutor",
+    "manager",
+    "coach",
+    "executive",
+    "owner",
 ];
 /// Nouns that head nominal mentions of organisations.
 const ORG_NOUNS: &[&str] = &[
-    "bloc", "organization", "organisation", "alliance", "union", "company", "firm", "party", "government",
-    "agency", "group", "coalition", "committee", "council", "ministry", "department", "administration",
-    "association", "federation", "university", "bank", "court", "parliament", "army", "team", "club",
+    "bloc",
+    "organization",
+    "organisation",
+    "alliance",
+    "union",
+    "company",
+    "firm",
+    "party",
+    "government",
+    "agency",
+    "group",
+    "coalition",
+    "committee",
+    "council",
+    "ministry",
+    "department",
+    "administration",
+    "association",
+    "federation",
+    "university",
+    "bank",
+    "court",
+    "parliament",
+    "army",
+    "team",
+    "club",
 ];
 /// Last words of organisation names (general English).
 const ORG_NAME_HEADS: &[&str] = &[
-    "college", "university", "school", "academy", "institute", "club", "company", "corporation", "corp", "inc",
-    "ltd", "bank", "council", "committee", "association", "society", "party", "church", "foundation", "agency",
-    "ministry", "department", "organization", "organisation", "union", "league", "group", "press", "times", "post",
-    "news", "army", "navy", "court", "parliament", "congress", "senate", "office", "museum", "library", "hospital",
+    "college",
+    "university",
+    "school",
+    "academy",
+    "institute",
+    "club",
+    "company",
+    "corporation",
+    "corp",
+    "inc",
+    "ltd",
+    "bank",
+    "council",
+    "committee",
+    "association",
+    "society",
+    "party",
+    "church",
+    "foundation",
+    "agency",
+    "ministry",
+    "department",
+    "organization",
+    "organisation",
+    "union",
+    "league",
+    "group",
+    "press",
+    "times",
+    "post",
+    "news",
+    "army",
+    "navy",
+    "court",
+    "parliament",
+    "congress",
+    "senate",
+    "office",
+    "museum",
+    "library",
+    "hospital",
 ];
 /// Last words of place names (general English).
 const PLACE_NAME_HEADS: &[&str] = &[
-    "street", "road", "avenue", "square", "park", "river", "lake", "mountain", "mountains", "island", "islands",
-    "bay", "sea", "ocean", "valley", "county", "city", "province", "state", "bridge", "hall", "castle", "airport",
+    "street",
+    "road",
+    "avenue",
+    "square",
+    "park",
+    "river",
+    "lake",
+    "mountain",
+    "mountains",
+    "island",
+    "islands",
+    "bay",
+    "sea",
+    "ocean",
+    "valley",
+    "county",
+    "city",
+    "province",
+    "state",
+    "bridge",
+    "hall",
+    "castle",
+    "airport",
 ];
 /// Organisation nouns that may describe any organisation.
-const GENERIC_ORG_NOUNS: &[&str] = &["bloc", "organization", "organisation", "alliance", "coalition", "group"];
+const GENERIC_ORG_NOUNS: &[&str] = &[
+    "bloc",
+    "organization",
+    "organisation",
+    "alliance",
+    "coalition",
+    "group",
+];
 /// Nouns that head nominal mentions of countries/places.
-const GPE_NOUNS: &[&str] = &["republic", "country", "nation", "state", "kingdom", "city", "capital", "region", "province"];
+const GPE_NOUNS: &[&str] = &[
+    "republic", "country", "nation", "state", "kingdom", "city", "capital", "region", "province",
+];
 /// Generic "leader" roles that subsume specific ones ("the leader" = the president).
 const LEADER_ROLES: &[&str] = &["leader", "head", "ruler", "chief"];
 const REPORTING_VERBS: &[&str] = &[
-    "say", "tell", "add", "note", "state", "stress", "emphasize", "emphasise", "declare", "explain", "write",
-    "announce", "claim", "argue", "insist", "remark", "reply", "ask", "continue", "conclude", "warn", "recall",
-    "believe", "think", "acknowledge", "admit", "comment", "observe", "point", "underline", "assert", "report",
+    "say",
+    "tell",
+    "add",
+    "note",
+    "state",
+    "stress",
+    "emphasize",
+    "emphasise",
+    "declare",
+    "explain",
+    "write",
+    "announce",
+    "claim",
+    "argue",
+    "insist",
+    "remark",
+    "reply",
+    "ask",
+    "continue",
+    "conclude",
+    "warn",
+    "recall",
+    "believe",
+    "think",
+    "acknowledge",
+    "admit",
+    "comment",
+    "observe",
+    "point",
+    "underline",
+    "assert",
+    "report",
 ];
 const ORG_FUNCTION_WORDS: &[&str] = &["of", "the", "and", "for", "&", "on", "in", "de", "-"];
 
@@ -268,7 +432,11 @@ fn strip_np(s: &Sentence, start: usize, end: usize) -> (usize, usize) {
     while a < b && matches!(s.words[a].upos.as_str(), "DET" | "PUNCT") {
         a += 1;
     }
-    while b > a && (s.words[b - 1].upos == "PUNCT" || s.words[b - 1].form == "'s" || s.words[b - 1].form == "’s") {
+    while b > a
+        && (s.words[b - 1].upos == "PUNCT"
+            || s.words[b - 1].form == "'s"
+            || s.words[b - 1].form == "’s")
+    {
         b -= 1;
     }
     (a, b)
@@ -279,7 +447,9 @@ fn pronoun_attrs(w: &Word) -> Option<(u8, Number, Gender)> {
     let p = match l.as_str() {
         "i" | "me" | "my" | "mine" | "myself" => (1, Number::Sing, Gender::Unknown),
         "we" | "us" | "our" | "ours" | "ourselves" => (1, Number::Plur, Gender::Unknown),
-        "you" | "your" | "yours" | "yourself" | "yourselves" => (2, Number::Unknown, Gender::Unknown),
+        "you" | "your" | "yours" | "yourself" | "yourselves" => {
+            (2, Number::Unknown, Gender::Unknown)
+        }
         "he" | "him" | "his" | "himself" => (3, Number::Sing, Gender::Masc),
         "she" | "her" | "hers" | "herself" => (3, Number::Sing, Gender::Fem),
         "it" | "its" | "itself" => (3, Number::Sing, Gender::Neut),
@@ -305,10 +475,18 @@ fn role_lemma(words: &[&Word]) -> Option<String> {
             if l.is_empty() || l == "_" { lc(w) } else { l }
         })
         .collect();
-    if parts.is_empty() { None } else { Some(parts.join("_")) }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("_"))
+    }
 }
 
-fn detect_mentions(sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Gazetteer) -> Vec<Mention> {
+fn detect_mentions(
+    sents: &[AnalyzedSentence],
+    ner: &[Vec<EntitySpan>],
+    gaz: &Gazetteer,
+) -> Vec<Mention> {
     let quotes = quote_regions(sents);
     let mut out: Vec<Mention> = Vec::new();
     for (si, a) in sents.iter().enumerate() {
@@ -329,7 +507,11 @@ fn detect_mentions(sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Ga
                 gaz: None,
                 words: s.words[start..end].iter().map(lc).collect(),
                 forms: s.words[start..end].iter().map(|w| w.form.clone()).collect(),
-                head_lemma: if hw.lemma == "_" { lc(hw) } else { hw.lemma.to_lowercase() },
+                head_lemma: if hw.lemma == "_" {
+                    lc(hw)
+                } else {
+                    hw.lemma.to_lowercase()
+                },
                 number: match hw.feat("Number") {
                     Some("Plur") => Number::Plur,
                     Some("Sing") => Number::Sing,
@@ -374,7 +556,8 @@ fn detect_mentions(sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Ga
             if m.gaz.is_none() && en - st >= 3 {
                 for a0 in st + 1..en {
                     for b0 in (a0 + 1..=en.min(a0 + 4)).rev() {
-                        let t: Vec<&str> = s.words[a0..b0].iter().map(|w| w.form.as_str()).collect();
+                        let t: Vec<&str> =
+                            s.words[a0..b0].iter().map(|w| w.form.as_str()).collect();
                         if !t[0].chars().next().is_some_and(char::is_uppercase) {
                             continue;
                         }
@@ -395,7 +578,13 @@ fn detect_mentions(sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Ga
         // 2. Gazetteer names the NER missed (capitalized runs), and demonyms.
         let mut i = 0;
         while i < n {
-            if covered[i] || !s.words[i].form.chars().next().is_some_and(char::is_uppercase) {
+            if covered[i]
+                || !s.words[i]
+                    .form
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase)
+            {
                 i += 1;
                 continue;
             }
@@ -443,17 +632,24 @@ fn detect_mentions(sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Ga
                 out.push(m);
                 continue;
             }
-            let lemma = if w.lemma == "_" { lc(w) } else { w.lemma.to_lowercase() };
+            let lemma = if w.lemma == "_" {
+                lc(w)
+            } else {
+                w.lemma.to_lowercase()
+            };
             // Common nouns, and capitalized titles used on their own ("the Secretary",
             // "Mr. President") which UD tags PROPN.
-            if !(w.upos == "NOUN" || (w.upos == "PROPN" && PERSON_ROLES.contains(&lemma.as_str()))) {
+            if !(w.upos == "NOUN" || (w.upos == "PROPN" && PERSON_ROLES.contains(&lemma.as_str())))
+            {
                 continue;
             }
             // A noun phrase in apposition to a name is a mention of it whatever its head
             // ("Mark Tedeschi, the prosecutor"); the appositive rule merges them.
             let appos_to_name = w.deprel == "appos"
                 && w.head > 0
-                && spans.iter().any(|sp| sp.start < w.head && w.head <= sp.end && kind_of_ner(sp.kind).is_some());
+                && spans.iter().any(|sp| {
+                    sp.start < w.head && w.head <= sp.end && kind_of_ner(sp.kind).is_some()
+                });
             let kind = if PERSON_ROLES.contains(&lemma.as_str()) {
                 EntityKind::Person
             } else if ORG_NOUNS.contains(&lemma.as_str()) {
@@ -467,14 +663,20 @@ fn detect_mentions(sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Ga
             };
             // A title noun that modifies a name ("President" in "President X") is not a
             // mention of its own: the title rule reads it from the name.
-            if w.deprel == "compound" && w.head > 0 && covered.get(w.head - 1).copied().unwrap_or(false) {
+            if w.deprel == "compound"
+                && w.head > 0
+                && covered.get(w.head - 1).copied().unwrap_or(false)
+            {
                 continue;
             }
             // Extent: the head with its left determiners/modifiers.
             let mut st = h;
             for (k, d) in s.words.iter().enumerate().take(h).rev() {
                 let modifier = d.head == h + 1
-                    && matches!(d.deprel.as_str(), "det" | "amod" | "compound" | "nmod:poss" | "nummod" | "det:poss");
+                    && matches!(
+                        d.deprel.as_str(),
+                        "det" | "amod" | "compound" | "nmod:poss" | "nummod" | "det:poss"
+                    );
                 let inside = k + 1 == st
                     && d.head > st
                     && d.head - 1 <= h
@@ -493,7 +695,10 @@ fn detect_mentions(sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Ga
                 m.role = Some(lemma.clone());
             }
             for k in st..h {
-                if let Some(g) = gaz.demonym(&s.words[k].form).or_else(|| gaz.lookup(&s.words[k].form)) {
+                if let Some(g) = gaz
+                    .demonym(&s.words[k].form)
+                    .or_else(|| gaz.lookup(&s.words[k].form))
+                {
                     m.jurisdiction = Some(g.country);
                 }
             }
@@ -509,7 +714,11 @@ fn detect_mentions(sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Ga
 /// off ("Kazakh President X" -> "X", a person) so the title rule can read them; a span that
 /// starts with a country name followed by a capitalized name is split in two ("Russian
 /// Federation Vladimir Putin"); a lone demonym is left to the demonym rule.
-fn normalize_spans(s: &Sentence, spans: &[EntitySpan], gaz: &Gazetteer) -> Vec<(usize, usize, EntityKind)> {
+fn normalize_spans(
+    s: &Sentence,
+    spans: &[EntitySpan],
+    gaz: &Gazetteer,
+) -> Vec<(usize, usize, EntityKind)> {
     let n = s.words.len();
     let w = &s.words;
     let cap = |k: usize| w[k].form.chars().next().is_some_and(char::is_uppercase);
@@ -523,7 +732,8 @@ fn normalize_spans(s: &Sentence, spans: &[EntitySpan], gaz: &Gazetteer) -> Vec<(
     let mut joined: Vec<(usize, usize, EntityKind)> = Vec::new();
     for x in v {
         if let Some(last) = joined.last_mut()
-            && (x.0 == last.1 || (x.0 == last.1 + 1 && w[last.1].form == "-" && w[last.1 - 1].no_space_after()))
+            && (x.0 == last.1
+                || (x.0 == last.1 + 1 && w[last.1].form == "-" && w[last.1 - 1].no_space_after()))
             && (last.2 == x.2 || x.2 == EntityKind::Person)
         {
             last.1 = x.1;
@@ -536,9 +746,13 @@ fn normalize_spans(s: &Sentence, spans: &[EntitySpan], gaz: &Gazetteer) -> Vec<(
     for (mut st, en, mut kind) in joined {
         let mut titled = false;
         // A demonym that starts a country name ("Russian Federation") stays.
-        let starts_name = |st: usize| gaz.lookup(&join_words(&[w[st].form.as_str(), w[st + 1].form.as_str()])).is_some();
+        let starts_name = |st: usize| {
+            gaz.lookup(&join_words(&[w[st].form.as_str(), w[st + 1].form.as_str()]))
+                .is_some()
+        };
         while en - st >= 2
-            && (is_title_word(&w[st].form) || (gaz.demonym(&w[st].form).is_some() && cap(st + 1) && !starts_name(st)))
+            && (is_title_word(&w[st].form)
+                || (gaz.demonym(&w[st].form).is_some() && cap(st + 1) && !starts_name(st)))
         {
             titled |= is_title_word(&w[st].form);
             st += 1;
@@ -575,7 +789,11 @@ fn join_words(ws: &[&str]) -> String {
     // Rebuild "Kassym - Jomart" as "Kassym-Jomart" and "U. S." as "U.S." for lookups.
     let mut s = String::new();
     for (i, w) in ws.iter().enumerate() {
-        if i > 0 && *w != "-" && !ws[i - 1].ends_with('-') && !(ws[i - 1].ends_with('.') && w.ends_with('.')) {
+        if i > 0
+            && *w != "-"
+            && !ws[i - 1].ends_with('-')
+            && !(ws[i - 1].ends_with('.') && w.ends_with('.'))
+        {
             s.push(' ');
         }
         s.push_str(w);
@@ -645,7 +863,10 @@ struct Clusters {
 
 impl Clusters {
     fn new(ms: &[Mention]) -> Clusters {
-        Clusters { parent: (0..ms.len()).collect(), attrs: ms.iter().map(Attrs::of).collect() }
+        Clusters {
+            parent: (0..ms.len()).collect(),
+            attrs: ms.iter().map(Attrs::of).collect(),
+        }
     }
     fn find(&mut self, mut x: usize) -> usize {
         while self.parent[x] != x {
@@ -721,7 +942,10 @@ fn merge_with(ms: &[Mention], uf: &mut Clusters, a: usize, b: usize, strict_kind
 /// ["kassym-jomart", "tokayev"]).
 fn name_tokens(m: &Mention) -> Vec<String> {
     let joined = join_words(&m.forms.iter().map(String::as_str).collect::<Vec<_>>());
-    joined.split_whitespace().map(|w| w.to_lowercase()).collect()
+    joined
+        .split_whitespace()
+        .map(|w| w.to_lowercase())
+        .collect()
 }
 
 /// Is `a` an in-order subsequence of `b`?
@@ -750,9 +974,16 @@ fn sieve_speakers(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clusters)
         let last_sent = ms[*idxs.last().unwrap_or(&idxs[0])].sent;
         let speaker = find_speaker(ms, sents, last_sent, true)
             .or_else(|| find_speaker(ms, sents, last_sent + 1, false))
-            .or_else(|| first_sent.checked_sub(1).and_then(|p| find_speaker(ms, sents, p, false)))
+            .or_else(|| {
+                first_sent
+                    .checked_sub(1)
+                    .and_then(|p| find_speaker(ms, sents, p, false))
+            })
             .or_else(|| find_speaker(ms, sents, first_sent, true));
-        let vocative = idxs.iter().copied().find(|&i| ms[i].is_name() && ms[i].deprel == "vocative");
+        let vocative = idxs
+            .iter()
+            .copied()
+            .find(|&i| ms[i].is_name() && ms[i].deprel == "vocative");
         for &i in idxs {
             let m = &ms[i];
             if m.mtype != MType::Pronoun {
@@ -787,7 +1018,14 @@ fn sieve_speakers(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clusters)
 /// is the speaker's ("Kendra" for speaker Kendra) or by a copula ("I am X", "my name is
 /// X"). With exactly two speakers, "you" of one is the other.
 fn sieve_first_person(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clusters) {
-    let speaker_of = |si: usize| -> String { sents[si].sentence.meta("speaker").unwrap_or("").trim().to_string() };
+    let speaker_of = |si: usize| -> String {
+        sents[si]
+            .sentence
+            .meta("speaker")
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
     let mut chains: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut you: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, m) in ms.iter().enumerate() {
@@ -808,7 +1046,13 @@ fn sieve_first_person(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clust
         // The speaker's own name.
         if !spk.is_empty() {
             let sl = spk.to_lowercase();
-            if let Some(j) = ms.iter().position(|n| n.is_name() && n.kind == Some(EntityKind::Person) && n.words.first().is_some_and(|w| *w == sl || sl.starts_with(&format!("{w} ")))) {
+            if let Some(j) = ms.iter().position(|n| {
+                n.is_name()
+                    && n.kind == Some(EntityKind::Person)
+                    && n.words
+                        .first()
+                        .is_some_and(|w| *w == sl || sl.starts_with(&format!("{w} ")))
+            }) {
                 merge(ms, uf, j, first);
             }
         }
@@ -825,7 +1069,9 @@ fn sieve_first_person(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clust
                 let has_cop = s.words.iter().any(|w| w.head == nh && w.deprel == "cop");
                 let subj_is_me = pw.head == nh && pw.deprel.starts_with("nsubj");
                 let subj_is_my_name = s.words.iter().enumerate().any(|(k, w)| {
-                    w.head == nh && w.deprel.starts_with("nsubj") && lc(w) == "name"
+                    w.head == nh
+                        && w.deprel.starts_with("nsubj")
+                        && lc(w) == "name"
                         && s.words.iter().any(|x| x.head == k + 1 && lc(x) == "my")
                 });
                 if has_cop && (subj_is_me || subj_is_my_name) {
@@ -842,12 +1088,17 @@ fn sieve_first_person(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clust
     {
         for si in (last_sent.saturating_sub(2)..=last_sent).rev() {
             let s = &sents[si].sentence;
-            let names: Vec<usize> =
-                (0..ms.len()).filter(|&j| ms[j].sent == si && ms[j].is_name() && ms[j].kind == Some(EntityKind::Person)).collect();
+            let names: Vec<usize> = (0..ms.len())
+                .filter(|&j| {
+                    ms[j].sent == si && ms[j].is_name() && ms[j].kind == Some(EntityKind::Person)
+                })
+                .collect();
             if names.len() == 1 {
                 let n = &ms[names[0]];
                 let rest_ok = s.words.iter().enumerate().all(|(k, w)| {
-                    (k >= n.start && k < n.end) || w.upos == "PUNCT" || matches!(w.upos.as_str(), "ADJ" | "ADV" | "DET" | "PRON" | "INTJ")
+                    (k >= n.start && k < n.end)
+                        || w.upos == "PUNCT"
+                        || matches!(w.upos.as_str(), "ADJ" | "ADV" | "DET" | "PRON" | "INTJ")
                 });
                 if rest_ok && n.in_quote.is_none() {
                     merge(ms, uf, names[0], first);
@@ -860,11 +1111,18 @@ fn sieve_first_person(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clust
     if let Some(yous) = you.get("") {
         let vocs: BTreeSet<String> = ms
             .iter()
-            .filter(|n| n.is_name() && n.kind == Some(EntityKind::Person) && n.deprel == "vocative" && n.in_quote.is_none())
+            .filter(|n| {
+                n.is_name()
+                    && n.kind == Some(EntityKind::Person)
+                    && n.deprel == "vocative"
+                    && n.in_quote.is_none()
+            })
             .map(|n| n.key())
             .collect();
         if vocs.len() == 1
-            && let Some(v) = ms.iter().position(|n| n.is_name() && n.deprel == "vocative" && n.in_quote.is_none())
+            && let Some(v) = ms
+                .iter()
+                .position(|n| n.is_name() && n.deprel == "vocative" && n.in_quote.is_none())
         {
             for &i in yous {
                 if ms[i].number != Number::Plur {
@@ -876,7 +1134,9 @@ fn sieve_first_person(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clust
     let speakers: Vec<&String> = chains.keys().filter(|k| !k.is_empty()).collect();
     if speakers.len() == 2 {
         for (spk, idxs) in &you {
-            let Some(other) = speakers.iter().find(|o| **o != spk) else { continue };
+            let Some(other) = speakers.iter().find(|o| **o != spk) else {
+                continue;
+            };
             if let Some(&target) = chains.get(*other).and_then(|v| v.first()) {
                 for &i in idxs {
                     merge(ms, uf, target, i);
@@ -888,7 +1148,12 @@ fn sieve_first_person(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clust
 
 /// The mention that is the subject of a reporting verb in sentence `si`, outside quotes
 /// (when `outside_only`, otherwise anywhere).
-fn find_speaker(ms: &[Mention], sents: &[AnalyzedSentence], si: usize, outside_only: bool) -> Option<usize> {
+fn find_speaker(
+    ms: &[Mention],
+    sents: &[AnalyzedSentence],
+    si: usize,
+    outside_only: bool,
+) -> Option<usize> {
     let s = &sents.get(si)?.sentence;
     for (vi, v) in s.words.iter().enumerate() {
         let lemma = v.lemma.to_lowercase();
@@ -951,7 +1216,9 @@ pub fn initials(words: &[String]) -> String {
 
 fn is_acronym(w: &str) -> bool {
     let n = w.chars().count();
-    (2..=8).contains(&n) && w.chars().all(|c| c.is_uppercase() || c == '.' || c == '&') && w.chars().any(char::is_alphabetic)
+    (2..=8).contains(&n)
+        && w.chars().all(|c| c.is_uppercase() || c == '.' || c == '&')
+        && w.chars().any(char::is_alphabetic)
 }
 
 /// Sieve 4: acronyms — "CSTO" and "Collective Security Treaty Organization"; also
@@ -996,12 +1263,18 @@ fn sieve_name_parts(ms: &[Mention], uf: &mut Clusters) {
     }
     let keys: Vec<&Vec<String>> = distinct.keys().collect();
     for ti in &keys {
-        let longer: Vec<&Vec<String>> = keys.iter().filter(|tj| tj.len() > ti.len() && is_subseq(ti, tj)).copied().collect();
-        // Two distinct longer names, neither containing the other: ambiguous.
-        let ambiguous = longer
+        let longer: Vec<&Vec<String>> = keys
             .iter()
-            .enumerate()
-            .any(|(a, x)| longer.iter().skip(a + 1).any(|y| !is_subseq(x, y) && !is_subseq(y, x)));
+            .filter(|tj| tj.len() > ti.len() && is_subseq(ti, tj))
+            .copied()
+            .collect();
+        // Two distinct longer names, neither containing the other: ambiguous.
+        let ambiguous = longer.iter().enumerate().any(|(a, x)| {
+            longer
+                .iter()
+                .skip(a + 1)
+                .any(|y| !is_subseq(x, y) && !is_subseq(y, x))
+        });
         if ambiguous {
             continue;
         }
@@ -1026,7 +1299,12 @@ fn roles_compatible(desc: &str, role: &str) -> bool {
 /// Kazakh president", "the leader") link to the most recent person with a compatible
 /// role and jurisdiction; (d) "the republic/country" links to the most recent country,
 /// "the bloc/organization" to the most recent organisation.
-fn sieve_titles(ms: &mut [Mention], sents: &[AnalyzedSentence], gaz: &Gazetteer, uf: &mut Clusters) {
+fn sieve_titles(
+    ms: &mut [Mention],
+    sents: &[AnalyzedSentence],
+    gaz: &Gazetteer,
+    uf: &mut Clusters,
+) {
     // (a) pre-nominal titles
     for i in 0..ms.len() {
         if !(ms[i].is_name() && ms[i].kind == Some(EntityKind::Person)) {
@@ -1041,14 +1319,19 @@ fn sieve_titles(ms: &mut [Mention], sents: &[AnalyzedSentence], gaz: &Gazetteer,
         }
         let mut jurisdiction = None;
         if k > 0
-            && let Some(g) = gaz.demonym(&s.words[k - 1].form).or_else(|| gaz.lookup(&s.words[k - 1].form))
+            && let Some(g) = gaz
+                .demonym(&s.words[k - 1].form)
+                .or_else(|| gaz.lookup(&s.words[k - 1].form))
         {
             jurisdiction = Some(g.country);
         }
         if title_words.is_empty() {
             // "President of the Russian Federation X": title, of, place, then the name.
             let mut j = ms[i].start;
-            let place = ms.iter().find(|p| p.sent == ms[i].sent && p.end == j && p.gaz.is_some()).map(|p| (p.start, p.gaz.clone()));
+            let place = ms
+                .iter()
+                .find(|p| p.sent == ms[i].sent && p.end == j && p.gaz.is_some())
+                .map(|p| (p.start, p.gaz.clone()));
             if let Some((ps, Some(g))) = place {
                 j = ps;
                 while j > 0 && matches!(lc(&s.words[j - 1]).as_str(), "of" | "the") {
@@ -1059,7 +1342,10 @@ fn sieve_titles(ms: &mut [Mention], sents: &[AnalyzedSentence], gaz: &Gazetteer,
                     t -= 1;
                 }
                 if t < j && j < ps {
-                    title_words = s.words[t..j].iter().filter(|w| is_title_word(&w.form)).collect();
+                    title_words = s.words[t..j]
+                        .iter()
+                        .filter(|w| is_title_word(&w.form))
+                        .collect();
                     jurisdiction = Some(g.country);
                 }
             }
@@ -1085,9 +1371,11 @@ fn sieve_titles(ms: &mut [Mention], sents: &[AnalyzedSentence], gaz: &Gazetteer,
                 continue;
             }
             let nw = &s.words[n.head];
-            let appos = (hw.deprel == "appos" && hw.head == n.head + 1) || (nw.deprel == "appos" && nw.head == m.head + 1);
-            let flat_title =
-                m.mtype == MType::Nominal && nw.head == m.head + 1 && matches!(nw.deprel.as_str(), "flat" | "compound" | "appos");
+            let appos = (hw.deprel == "appos" && hw.head == n.head + 1)
+                || (nw.deprel == "appos" && nw.head == m.head + 1);
+            let flat_title = m.mtype == MType::Nominal
+                && nw.head == m.head + 1
+                && matches!(nw.deprel.as_str(), "flat" | "compound" | "appos");
             if person_name && (j == i || n.kind != Some(EntityKind::Person) || !appos) {
                 continue;
             }
@@ -1102,9 +1390,15 @@ fn sieve_titles(ms: &mut [Mention], sents: &[AnalyzedSentence], gaz: &Gazetteer,
         if m.mtype != MType::Nominal || uf.attrs(i).has_name {
             continue;
         }
-        let def = sents[m.sent].sentence.words[m.start..m.head].iter().any(|w| {
-            matches!(lc(w).as_str(), "the" | "this" | "that" | "his" | "her" | "its" | "their" | "our")
-        }) || m.jurisdiction.is_some();
+        let def = sents[m.sent].sentence.words[m.start..m.head]
+            .iter()
+            .any(|w| {
+                matches!(
+                    lc(w).as_str(),
+                    "the" | "this" | "that" | "his" | "her" | "its" | "their" | "our"
+                )
+            })
+            || m.jurisdiction.is_some();
         if !def || m.number == Number::Plur {
             continue;
         }
@@ -1116,7 +1410,11 @@ fn sieve_titles(ms: &mut [Mention], sents: &[AnalyzedSentence], gaz: &Gazetteer,
             }
             let ok = match m.kind {
                 Some(EntityKind::Person) => {
-                    let role_ok = c.role.as_deref().zip(m.role.as_deref()).is_some_and(|(r, d)| roles_compatible(d, r));
+                    let role_ok = c
+                        .role
+                        .as_deref()
+                        .zip(m.role.as_deref())
+                        .is_some_and(|(r, d)| roles_compatible(d, r));
                     let jur_ok = match (&m.jurisdiction, &c.jurisdiction) {
                         (Some(a), Some(b)) => a == b,
                         (Some(_), None) => false,
@@ -1125,7 +1423,11 @@ fn sieve_titles(ms: &mut [Mention], sents: &[AnalyzedSentence], gaz: &Gazetteer,
                     c.is_name() && role_ok && jur_ok
                 }
                 Some(EntityKind::Country) => {
-                    let want = if matches!(m.head_lemma.as_str(), "city" | "capital") { EntityKind::City } else { EntityKind::Country };
+                    let want = if matches!(m.head_lemma.as_str(), "city" | "capital") {
+                        EntityKind::City
+                    } else {
+                        EntityKind::Country
+                    };
                     (c.is_name() || c.mtype == MType::Demonym) && c.kind == Some(want)
                 }
                 // "the bloc/alliance/organization" takes any organisation; other heads
@@ -1133,7 +1435,8 @@ fn sieve_titles(ms: &mut [Mention], sents: &[AnalyzedSentence], gaz: &Gazetteer,
                 Some(EntityKind::Organization) => {
                     c.is_name()
                         && c.kind == Some(EntityKind::Organization)
-                        && (GENERIC_ORG_NOUNS.contains(&m.head_lemma.as_str()) || c.words.contains(&m.head_lemma))
+                        && (GENERIC_ORG_NOUNS.contains(&m.head_lemma.as_str())
+                            || c.words.contains(&m.head_lemma))
                 }
                 _ => false,
             };
@@ -1157,11 +1460,17 @@ fn sieve_head_match(ms: &[Mention], uf: &mut Clusters) {
         }
         for j in (0..i).rev() {
             let c = &ms[j];
-            if c.mtype != MType::Nominal || c.head_lemma != ms[i].head_lemma || ms[i].sent.saturating_sub(c.sent) > 5 {
+            if c.mtype != MType::Nominal
+                || c.head_lemma != ms[i].head_lemma
+                || ms[i].sent.saturating_sub(c.sent) > 5
+            {
                 continue;
             }
             // An indefinite description introduces a new referent ("a president").
-            if matches!(ms[i].words.first().map(String::as_str), Some("a" | "an" | "another" | "some" | "any")) {
+            if matches!(
+                ms[i].words.first().map(String::as_str),
+                Some("a" | "an" | "another" | "some" | "any")
+            ) {
                 break;
             }
             let jur_ok = match (&ms[i].jurisdiction, &c.jurisdiction) {
@@ -1170,7 +1479,10 @@ fn sieve_head_match(ms: &[Mention], uf: &mut Clusters) {
             };
             let mods_i: BTreeSet<&String> = ms[i].words.iter().collect();
             let mods_j: BTreeSet<&String> = c.words.iter().collect();
-            if jur_ok && (mods_i.is_subset(&mods_j) || mods_j.is_subset(&mods_i)) && merge(ms, uf, j, i) {
+            if jur_ok
+                && (mods_i.is_subset(&mods_j) || mods_j.is_subset(&mods_i))
+                && merge(ms, uf, j, i)
+            {
                 break;
             }
         }
@@ -1201,7 +1513,13 @@ fn sieve_pronouns(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clusters)
     }
 }
 
-fn best_pronoun_antecedent(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clusters, i: usize, window: usize) -> Option<usize> {
+fn best_pronoun_antecedent(
+    ms: &[Mention],
+    sents: &[AnalyzedSentence],
+    uf: &mut Clusters,
+    i: usize,
+    window: usize,
+) -> Option<usize> {
     let p = &ms[i];
     {
         let mut best: Option<(f64, usize)> = None;
@@ -1216,7 +1534,8 @@ fn best_pronoun_antecedent(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut 
             // Same-clause binding: a non-reflexive pronoun does not corefer with the
             // subject of its own verb ("he thanked him").
             if c.sent == p.sent
-                && sents[p.sent].sentence.words[c.head].head == sents[p.sent].sentence.words[p.head].head
+                && sents[p.sent].sentence.words[c.head].head
+                    == sents[p.sent].sentence.words[p.head].head
                 && c.deprel.starts_with("nsubj")
                 && matches!(p.deprel.as_str(), "obj" | "iobj")
             {
@@ -1275,12 +1594,22 @@ fn best_pronoun_antecedent(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut 
 
 /// Clusters of the document (see module docs). `ner[i]` are the NER spans of `sents[i]`
 /// (pass `Ner::tag_with_misc` output to also group other proper names as `Thing`s).
-pub fn resolve(text: &str, sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Gazetteer) -> Vec<Cluster> {
+pub fn resolve(
+    text: &str,
+    sents: &[AnalyzedSentence],
+    ner: &[Vec<EntitySpan>],
+    gaz: &Gazetteer,
+) -> Vec<Cluster> {
     resolve_with_facts(text, sents, ner, gaz).clusters
 }
 
 /// Clusters plus title facts ("Kazakh President X" -> X president Kazakhstan).
-pub fn resolve_with_facts(text: &str, sents: &[AnalyzedSentence], ner: &[Vec<EntitySpan>], gaz: &Gazetteer) -> Resolution {
+pub fn resolve_with_facts(
+    text: &str,
+    sents: &[AnalyzedSentence],
+    ner: &[Vec<EntitySpan>],
+    gaz: &Gazetteer,
+) -> Resolution {
     let mut ms = detect_mentions(sents, ner, gaz);
     let mut uf = Clusters::new(&ms);
     sieve_speakers(&ms, sents, &mut uf);
@@ -1295,7 +1624,13 @@ pub fn resolve_with_facts(text: &str, sents: &[AnalyzedSentence], ner: &[Vec<Ent
     build(text, sents, &ms, &mut uf, gaz)
 }
 
-fn build(text: &str, sents: &[AnalyzedSentence], ms: &[Mention], uf: &mut Clusters, gaz: &Gazetteer) -> Resolution {
+fn build(
+    text: &str,
+    sents: &[AnalyzedSentence],
+    ms: &[Mention],
+    uf: &mut Clusters,
+    gaz: &Gazetteer,
+) -> Resolution {
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for i in 0..ms.len() {
         let r = uf.find(i);
@@ -1304,11 +1639,16 @@ fn build(text: &str, sents: &[AnalyzedSentence], ms: &[Mention], uf: &mut Cluste
     let mut clusters = Vec::new();
     let mut index_of_root: BTreeMap<usize, usize> = BTreeMap::new();
     for (root, idxs) in &groups {
-        let has_name = idxs.iter().any(|&i| matches!(ms[i].mtype, MType::Name | MType::Demonym));
+        let has_name = idxs
+            .iter()
+            .any(|&i| matches!(ms[i].mtype, MType::Name | MType::Demonym));
         if !has_name {
             continue;
         }
-        let refs: Vec<MentionRef> = idxs.iter().map(|&i| mention_ref(text, sents, &ms[i])).collect();
+        let refs: Vec<MentionRef> = idxs
+            .iter()
+            .map(|&i| mention_ref(text, sents, &ms[i]))
+            .collect();
         // Kind: gazetteer first, then majority of name mentions, then nominal evidence.
         let mut votes: BTreeMap<EntityKind, usize> = BTreeMap::new();
         for &i in idxs {
@@ -1321,7 +1661,11 @@ fn build(text: &str, sents: &[AnalyzedSentence], ms: &[Mention], uf: &mut Cluste
                 *votes.entry(k).or_default() += w;
             }
         }
-        let kind = votes.iter().max_by_key(|(k, v)| (**v, std::cmp::Reverse(**k))).map(|(k, _)| *k).unwrap_or(EntityKind::Thing);
+        let kind = votes
+            .iter()
+            .max_by_key(|(k, v)| (**v, std::cmp::Reverse(**k)))
+            .map(|(k, _)| *k)
+            .unwrap_or(EntityKind::Thing);
         // Canonical: gazetteer name for places, else the longest proper name.
         let gz = idxs.iter().find_map(|&i| ms[i].gaz.clone());
         let longest = idxs
@@ -1336,28 +1680,46 @@ fn build(text: &str, sents: &[AnalyzedSentence], ms: &[Mention], uf: &mut Cluste
             (Some(g), None) => g.canonical.clone(),
             (None, None) => continue,
         };
-        let qid = gz.as_ref().filter(|_| kind.is_place()).and_then(|g| g.qid.clone());
+        let qid = gz
+            .as_ref()
+            .filter(|_| kind.is_place())
+            .and_then(|g| g.qid.clone());
         index_of_root.insert(*root, clusters.len());
-        clusters.push(Cluster { canonical, kind, qid, mentions: refs });
+        clusters.push(Cluster {
+            canonical,
+            kind,
+            qid,
+            mentions: refs,
+        });
     }
     let _ = gaz;
     // Title facts.
     let mut titles = Vec::new();
     let mut seen = BTreeSet::new();
     for (i, m) in ms.iter().enumerate() {
-        let (Some(role), Some(country)) = (&m.role, &m.jurisdiction) else { continue };
+        let (Some(role), Some(country)) = (&m.role, &m.jurisdiction) else {
+            continue;
+        };
         if !m.is_name() && m.mtype != MType::Nominal {
             continue;
         }
-        let Some(&pc) = index_of_root.get(&uf.find(i)) else { continue };
+        let Some(&pc) = index_of_root.get(&uf.find(i)) else {
+            continue;
+        };
         if clusters[pc].kind != EntityKind::Person {
             continue;
         }
-        let place = clusters.iter().position(|c| c.kind == EntityKind::Country && &c.canonical == country);
+        let place = clusters
+            .iter()
+            .position(|c| c.kind == EntityKind::Country && &c.canonical == country);
         if let Some(plc) = place
             && seen.insert((pc, role.clone(), plc))
         {
-            titles.push(TitleFact { person_cluster: pc, title_lemma: role.clone(), place_cluster: plc });
+            titles.push(TitleFact {
+                person_cluster: pc,
+                title_lemma: role.clone(),
+                place_cluster: plc,
+            });
         }
     }
     Resolution { clusters, titles }
@@ -1368,8 +1730,13 @@ fn mention_ref(text: &str, sents: &[AnalyzedSentence], m: &Mention) -> MentionRe
     let b0 = a.word_spans.get(m.start).map(|x| x.0);
     let b1 = a.word_spans.get(m.end.saturating_sub(1)).map(|x| x.1);
     let (bytes, t) = match (b0, b1) {
-        (Some(x), Some(y)) if x <= y && text.get(x..y).is_some() => ((x, y), text[x..y].to_string()),
-        _ => ((0, 0), join_words(&m.forms.iter().map(String::as_str).collect::<Vec<_>>())),
+        (Some(x), Some(y)) if x <= y && text.get(x..y).is_some() => {
+            ((x, y), text[x..y].to_string())
+        }
+        _ => (
+            (0, 0),
+            join_words(&m.forms.iter().map(String::as_str).collect::<Vec<_>>()),
+        ),
     };
     MentionRef {
         sentence: m.sent,
@@ -1401,7 +1768,11 @@ pub fn analyzed_from_conllu(sentences: &[Sentence]) -> (String, Vec<AnalyzedSent
                 text.push(' ');
             }
         }
-        out.push(AnalyzedSentence { sentence: s.clone(), span: (start, text.len()), word_spans: spans });
+        out.push(AnalyzedSentence {
+            sentence: s.clone(),
+            span: (start, text.len()),
+            word_spans: spans,
+        });
     }
     (text, out)
 }
@@ -1416,13 +1787,20 @@ mod tests {
     fn sent(rows: &[(&str, &str, &str, usize, &str, &str)]) -> Sentence {
         let mut t = String::new();
         for (i, (f, l, u, h, d, feats)) in rows.iter().enumerate() {
-            t.push_str(&format!("{}\t{f}\t{l}\t{u}\t_\t{feats}\t{h}\t{d}\t_\t_\n", i + 1));
+            t.push_str(&format!(
+                "{}\t{f}\t{l}\t{u}\t_\t{feats}\t{h}\t{d}\t_\t_\n",
+                i + 1
+            ));
         }
         parse_str(&t).unwrap().remove(0)
     }
 
     fn sp(a: usize, b: usize, k: NerKind) -> EntitySpan {
-        EntitySpan { start: a, end: b, kind: k }
+        EntitySpan {
+            start: a,
+            end: b,
+            kind: k,
+        }
     }
 
     fn run(sents: Vec<Sentence>, ner: Vec<Vec<EntitySpan>>) -> (String, Resolution) {
@@ -1432,7 +1810,10 @@ mod tests {
     }
 
     fn cluster_of<'a>(r: &'a Resolution, canonical: &str) -> &'a Cluster {
-        r.clusters.iter().find(|c| c.canonical == canonical).unwrap_or_else(|| panic!("no cluster {canonical}: {r:#?}"))
+        r.clusters
+            .iter()
+            .find(|c| c.canonical == canonical)
+            .unwrap_or_else(|| panic!("no cluster {canonical}: {r:#?}"))
     }
 
     #[test]
@@ -1449,7 +1830,14 @@ mod tests {
             s
         };
         let s2 = sent(&[
-            ("She", "she", "PRON", 2, "nsubj", "Gender=Fem|Number=Sing|Person=3|PronType=Prs"),
+            (
+                "She",
+                "she",
+                "PRON",
+                2,
+                "nsubj",
+                "Gender=Fem|Number=Sing|Person=3|PronType=Prs",
+            ),
             ("left", "leave", "VERB", 0, "root", "_"),
         ]);
         let s3 = sent(&[
@@ -1459,10 +1847,20 @@ mod tests {
         ]);
         let mut s3 = s3;
         s3.words[0].head = 3;
-        let (_, r) = run(vec![s1, s2, s3], vec![vec![sp(0, 2, NerKind::Per)], vec![], vec![sp(0, 2, NerKind::Per)]]);
+        let (_, r) = run(
+            vec![s1, s2, s3],
+            vec![
+                vec![sp(0, 2, NerKind::Per)],
+                vec![],
+                vec![sp(0, 2, NerKind::Per)],
+            ],
+        );
         assert_eq!(r.clusters.len(), 1, "{r:#?}");
         let c = &r.clusters[0];
-        assert_eq!((c.canonical.as_str(), c.kind), ("Anna Smith", EntityKind::Person));
+        assert_eq!(
+            (c.canonical.as_str(), c.kind),
+            ("Anna Smith", EntityKind::Person)
+        );
         assert_eq!(c.mentions.len(), 3);
         assert!(c.mentions[1].is_pronoun && c.mentions[1].text == "She");
     }
@@ -1478,9 +1876,17 @@ mod tests {
             ("Smith", "Smith", "PROPN", 4, "flat", "_"),
             (".", ".", "PUNCT", 3, "punct", "_"),
         ]);
-        let s2 = sent(&[("Smith", "Smith", "PROPN", 2, "nsubj", "_"), ("smiled", "smile", "VERB", 0, "root", "_")]);
-        let (_, r) =
-            run(vec![s1, s2], vec![vec![sp(0, 2, NerKind::Per), sp(3, 5, NerKind::Per)], vec![sp(0, 1, NerKind::Per)]]);
+        let s2 = sent(&[
+            ("Smith", "Smith", "PROPN", 2, "nsubj", "_"),
+            ("smiled", "smile", "VERB", 0, "root", "_"),
+        ]);
+        let (_, r) = run(
+            vec![s1, s2],
+            vec![
+                vec![sp(0, 2, NerKind::Per), sp(3, 5, NerKind::Per)],
+                vec![sp(0, 1, NerKind::Per)],
+            ],
+        );
         let john = cluster_of(&r, "John Smith");
         let mary = cluster_of(&r, "Mary Smith");
         assert_eq!(john.mentions.len(), 1, "{r:#?}");
@@ -1488,17 +1894,19 @@ mod tests {
         // The ambiguous surname stays its own (unmerged) entity.
         assert!(r.clusters.iter().any(|c| c.canonical == "Smith"));
         // And the guard itself: even a direct merge attempt is refused.
-        let (text, a) = analyzed_from_conllu(&[
-            sent(&[
-                ("John", "John", "PROPN", 3, "nsubj", "_"),
-                ("Smith", "Smith", "PROPN", 1, "flat", "_"),
-                ("met", "meet", "VERB", 0, "root", "_"),
-                ("Mary", "Mary", "PROPN", 3, "obj", "_"),
-                ("Smith", "Smith", "PROPN", 4, "flat", "_"),
-            ]),
-        ]);
+        let (text, a) = analyzed_from_conllu(&[sent(&[
+            ("John", "John", "PROPN", 3, "nsubj", "_"),
+            ("Smith", "Smith", "PROPN", 1, "flat", "_"),
+            ("met", "meet", "VERB", 0, "root", "_"),
+            ("Mary", "Mary", "PROPN", 3, "obj", "_"),
+            ("Smith", "Smith", "PROPN", 4, "flat", "_"),
+        ])]);
         let _ = text;
-        let ms = detect_mentions(&a, &[vec![sp(0, 2, NerKind::Per), sp(3, 5, NerKind::Per)]], &sample_gaz());
+        let ms = detect_mentions(
+            &a,
+            &[vec![sp(0, 2, NerKind::Per), sp(3, 5, NerKind::Per)]],
+            &sample_gaz(),
+        );
         let mut uf = Clusters::new(&ms);
         assert!(!merge(&ms, &mut uf, 0, 1));
     }
@@ -1516,10 +1924,17 @@ mod tests {
             ("Vladimirovich", "Vladimirovich", "PROPN", 1, "flat", "_"),
             ("agreed", "agree", "VERB", 0, "root", "_"),
         ]);
-        let s3 = sent(&[("Putin", "Putin", "PROPN", 2, "nsubj", "_"), ("left", "leave", "VERB", 0, "root", "_")]);
+        let s3 = sent(&[
+            ("Putin", "Putin", "PROPN", 2, "nsubj", "_"),
+            ("left", "leave", "VERB", 0, "root", "_"),
+        ]);
         let (_, r) = run(
             vec![s1, s2, s3],
-            vec![vec![sp(0, 3, NerKind::Per)], vec![sp(0, 2, NerKind::Per)], vec![sp(0, 1, NerKind::Per)]],
+            vec![
+                vec![sp(0, 3, NerKind::Per)],
+                vec![sp(0, 2, NerKind::Per)],
+                vec![sp(0, 1, NerKind::Per)],
+            ],
         );
         let c = cluster_of(&r, "Vladimir Vladimirovich Putin");
         assert_eq!(c.mentions.len(), 3, "{r:#?}");
@@ -1540,8 +1955,14 @@ mod tests {
             ("Organization", "Organization", "PROPN", 6, "nsubj", "_"),
             ("met", "meet", "VERB", 0, "root", "_"),
         ]);
-        let s2 = sent(&[("GTHO", "GTHO", "PROPN", 2, "nsubj", "_"), ("agreed", "agree", "VERB", 0, "root", "_")]);
-        let (_, r) = run(vec![s1, s2], vec![vec![sp(1, 5, NerKind::Org)], vec![sp(0, 1, NerKind::Org)]]);
+        let s2 = sent(&[
+            ("GTHO", "GTHO", "PROPN", 2, "nsubj", "_"),
+            ("agreed", "agree", "VERB", 0, "root", "_"),
+        ]);
+        let (_, r) = run(
+            vec![s1, s2],
+            vec![vec![sp(1, 5, NerKind::Org)], vec![sp(0, 1, NerKind::Org)]],
+        );
         let c = cluster_of(&r, "Global Trade Health Organization");
         assert_eq!(c.mentions.len(), 2, "{r:#?}");
         assert_eq!(c.kind, EntityKind::Organization);
@@ -1567,16 +1988,37 @@ mod tests {
             ("thanked", "thank", "VERB", 0, "root", "_"),
             ("Russia", "Russia", "PROPN", 4, "obj", "Number=Sing"),
         ]);
-        let (_, r) = run(vec![s1, s2], vec![vec![sp(2, 4, NerKind::Per)], vec![sp(4, 5, NerKind::Loc)]]);
+        let (_, r) = run(
+            vec![s1, s2],
+            vec![vec![sp(2, 4, NerKind::Per)], vec![sp(4, 5, NerKind::Loc)]],
+        );
         let p = cluster_of(&r, "Anuar Tolen");
-        assert!(p.mentions.iter().any(|m| m.text == "The Kazakh president"), "{r:#?}");
+        assert!(
+            p.mentions.iter().any(|m| m.text == "The Kazakh president"),
+            "{r:#?}"
+        );
         let kz = cluster_of(&r, "Kazakhstan");
         assert_eq!(kz.kind, EntityKind::Country);
         assert_eq!(kz.mentions.len(), 2, "both demonyms: {r:#?}");
         assert_eq!(cluster_of(&r, "Russia").kind, EntityKind::Country);
-        let pi = r.clusters.iter().position(|c| c.canonical == "Anuar Tolen").unwrap();
-        let ki = r.clusters.iter().position(|c| c.canonical == "Kazakhstan").unwrap();
-        assert_eq!(r.titles, vec![TitleFact { person_cluster: pi, title_lemma: "president".into(), place_cluster: ki }]);
+        let pi = r
+            .clusters
+            .iter()
+            .position(|c| c.canonical == "Anuar Tolen")
+            .unwrap();
+        let ki = r
+            .clusters
+            .iter()
+            .position(|c| c.canonical == "Kazakhstan")
+            .unwrap();
+        assert_eq!(
+            r.titles,
+            vec![TitleFact {
+                person_cluster: pi,
+                title_lemma: "president".into(),
+                place_cluster: ki
+            }]
+        );
     }
 
     #[test]
@@ -1586,7 +2028,14 @@ mod tests {
             let mut t = String::new();
             let rows = [
                 ("\"", "\"", "PUNCT", 3, "punct", "_"),
-                ("I", "I", "PRON", 3, "nsubj", "Number=Sing|Person=1|PronType=Prs"),
+                (
+                    "I",
+                    "I",
+                    "PRON",
+                    3,
+                    "nsubj",
+                    "Number=Sing|Person=1|PronType=Prs",
+                ),
                 ("thank", "thank", "VERB", 11, "ccomp", "_"),
                 ("you", "you", "PRON", 3, "obj", "Person=2|PronType=Prs"),
                 (",", ",", "PUNCT", 6, "punct", "_"),
@@ -1598,11 +2047,17 @@ mod tests {
                 ("said", "say", "VERB", 0, "root", "_"),
             ];
             for (i, (f, l, u, h, d, feats)) in rows.iter().enumerate() {
-                t.push_str(&format!("{}\t{f}\t{l}\t{u}\t_\t{feats}\t{h}\t{d}\t_\t_\n", i + 1));
+                t.push_str(&format!(
+                    "{}\t{f}\t{l}\t{u}\t_\t{feats}\t{h}\t{d}\t_\t_\n",
+                    i + 1
+                ));
             }
             parse_str(&t).unwrap().remove(0)
         };
-        let (_, r) = run(vec![s], vec![vec![sp(5, 6, NerKind::Per), sp(8, 10, NerKind::Per)]]);
+        let (_, r) = run(
+            vec![s],
+            vec![vec![sp(5, 6, NerKind::Per), sp(8, 10, NerKind::Per)]],
+        );
         let anna = cluster_of(&r, "Anna Berg");
         assert!(anna.mentions.iter().any(|m| m.text == "I"), "{r:#?}");
         let boris = cluster_of(&r, "Boris");
@@ -1611,8 +2066,28 @@ mod tests {
 
     #[test]
     fn pronoun_only_chains_are_not_entities() {
-        let s1 = sent(&[("He", "he", "PRON", 2, "nsubj", "Gender=Masc|Number=Sing|Person=3"), ("came", "come", "VERB", 0, "root", "_")]);
-        let s2 = sent(&[("He", "he", "PRON", 2, "nsubj", "Gender=Masc|Number=Sing|Person=3"), ("left", "leave", "VERB", 0, "root", "_")]);
+        let s1 = sent(&[
+            (
+                "He",
+                "he",
+                "PRON",
+                2,
+                "nsubj",
+                "Gender=Masc|Number=Sing|Person=3",
+            ),
+            ("came", "come", "VERB", 0, "root", "_"),
+        ]);
+        let s2 = sent(&[
+            (
+                "He",
+                "he",
+                "PRON",
+                2,
+                "nsubj",
+                "Gender=Masc|Number=Sing|Person=3",
+            ),
+            ("left", "leave", "VERB", 0, "root", "_"),
+        ]);
         let (_, r) = run(vec![s1.clone(), s2.clone(), s1, s2], vec![vec![]; 4]);
         assert!(r.clusters.is_empty(), "{r:#?}");
         // Empty input.
@@ -1627,8 +2102,29 @@ mod tests {
             ("visited", "visit", "VERB", 0, "root", "_"),
             ("Italy", "Italy", "PROPN", 2, "obj", "Number=Sing"),
         ]);
-        let s2 = sent(&[("It", "it", "PRON", 2, "nsubj", "Gender=Neut|Number=Sing|Person=3"), ("impressed", "impress", "VERB", 0, "root", "_"), ("her", "she", "PRON", 2, "obj", "Gender=Fem|Number=Sing|Person=3")]);
-        let (_, r) = run(vec![s1, s2], vec![vec![sp(0, 1, NerKind::Per), sp(2, 3, NerKind::Loc)], vec![]]);
+        let s2 = sent(&[
+            (
+                "It",
+                "it",
+                "PRON",
+                2,
+                "nsubj",
+                "Gender=Neut|Number=Sing|Person=3",
+            ),
+            ("impressed", "impress", "VERB", 0, "root", "_"),
+            (
+                "her",
+                "she",
+                "PRON",
+                2,
+                "obj",
+                "Gender=Fem|Number=Sing|Person=3",
+            ),
+        ]);
+        let (_, r) = run(
+            vec![s1, s2],
+            vec![vec![sp(0, 1, NerKind::Per), sp(2, 3, NerKind::Loc)], vec![]],
+        );
         let italy = cluster_of(&r, "Italy");
         assert!(italy.mentions.iter().any(|m| m.text == "It"), "{r:#?}");
         let anna = cluster_of(&r, "Anna");
@@ -1640,7 +2136,10 @@ mod tests {
         let mut sents = Vec::new();
         let mut ner = Vec::new();
         for _ in 0..2000 {
-            sents.push(sent(&[("Токаев", "Токаев", "PROPN", 2, "nsubj", "_"), ("spoke", "speak", "VERB", 0, "root", "_")]));
+            sents.push(sent(&[
+                ("Токаев", "Токаев", "PROPN", 2, "nsubj", "_"),
+                ("spoke", "speak", "VERB", 0, "root", "_"),
+            ]));
             ner.push(vec![sp(0, 1, NerKind::Per)]);
         }
         let t = std::time::Instant::now();

@@ -19,7 +19,10 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum GazetteerError {
     #[error("{path}: cannot read: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: malformed: {message}")]
     Malformed { path: PathBuf, message: String },
     #[error("{path}: file is empty (no countries)")]
@@ -96,12 +99,20 @@ impl Gazetteer {
     /// Loads `countries.json` and, when present, `demonyms-extra.tsv` from `dir`.
     pub fn load(dir: &Path) -> Result<Gazetteer, GazetteerError> {
         let path = dir.join("countries.json");
-        let json = std::fs::read_to_string(&path).map_err(|source| GazetteerError::Io { path: path.clone(), source })?;
+        let json = std::fs::read_to_string(&path).map_err(|source| GazetteerError::Io {
+            path: path.clone(),
+            source,
+        })?;
         let extra_path = dir.join("demonyms-extra.tsv");
         let extra = match std::fs::read_to_string(&extra_path) {
             Ok(s) => Some(s),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(source) => return Err(GazetteerError::Io { path: extra_path, source }),
+            Err(source) => {
+                return Err(GazetteerError::Io {
+                    path: extra_path,
+                    source,
+                });
+            }
         };
         let mut g = Gazetteer::from_json_str(&json, &path)?;
         if let Some(tsv) = extra {
@@ -114,14 +125,23 @@ impl Gazetteer {
     /// `name.official`, `altSpellings`, `demonyms.eng.{m,f}`, `capital`). `path` is only
     /// used in error messages.
     pub fn from_json_str(json: &str, path: &Path) -> Result<Gazetteer, GazetteerError> {
-        let bad = |message: String| GazetteerError::Malformed { path: path.to_path_buf(), message };
+        let bad = |message: String| GazetteerError::Malformed {
+            path: path.to_path_buf(),
+            message,
+        };
         if json.trim().is_empty() {
-            return Err(GazetteerError::Empty { path: path.to_path_buf() });
+            return Err(GazetteerError::Empty {
+                path: path.to_path_buf(),
+            });
         }
         let v: serde_json::Value = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
-        let arr = v.as_array().ok_or_else(|| bad("expected a JSON array of countries".into()))?;
+        let arr = v
+            .as_array()
+            .ok_or_else(|| bad("expected a JSON array of countries".into()))?;
         if arr.is_empty() {
-            return Err(GazetteerError::Empty { path: path.to_path_buf() });
+            return Err(GazetteerError::Empty {
+                path: path.to_path_buf(),
+            });
         }
         let mut g = Gazetteer::default();
         for (i, c) in arr.iter().enumerate() {
@@ -132,14 +152,30 @@ impl Gazetteer {
                 .ok_or_else(|| bad(format!("entry {i}: missing name.common")))?
                 .to_string();
             let idx = g.countries.len();
-            let qid = c.get("wikidata").and_then(|x| x.as_str()).map(str::to_string);
+            let qid = c
+                .get("wikidata")
+                .and_then(|x| x.as_str())
+                .map(str::to_string);
             let capitals: Vec<String> = c
                 .get("capital")
                 .and_then(|x| x.as_array())
-                .map(|a| a.iter().filter_map(|x| x.as_str()).map(str::to_string).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str())
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default();
-            let independent = c.get("independent").and_then(|x| x.as_bool()).unwrap_or(true);
-            g.countries.push(Country { common: common.clone(), independent, qid, capitals: capitals.clone() });
+            let independent = c
+                .get("independent")
+                .and_then(|x| x.as_bool())
+                .unwrap_or(true);
+            g.countries.push(Country {
+                common: common.clone(),
+                independent,
+                qid,
+                capitals: capitals.clone(),
+            });
             g.add_name(&common, idx);
             if let Some(o) = c.pointer("/name/official").and_then(|x| x.as_str()) {
                 g.add_name(o, idx);
@@ -222,13 +258,17 @@ impl Gazetteer {
                     self.names.insert(normalize(adj), idx);
                 }
                 "capital" => {
-                    self.capitals.insert(normalize(adj), (idx, adj.trim().to_string()));
+                    self.capitals
+                        .insert(normalize(adj), (idx, adj.trim().to_string()));
                     self.countries[idx].capitals.push(adj.trim().to_string());
                 }
                 other => {
                     return Err(GazetteerError::Malformed {
                         path: path.to_path_buf(),
-                        message: format!("line {}: unknown kind {other:?} (adj, name or capital)", ln + 1),
+                        message: format!(
+                            "line {}: unknown kind {other:?} (adj, name or capital)",
+                            ln + 1
+                        ),
                     });
                 }
             }
@@ -247,7 +287,12 @@ impl Gazetteer {
 
     fn entry_country(&self, idx: usize) -> GazEntry {
         let c = &self.countries[idx];
-        GazEntry { canonical: c.common.clone(), kind: PlaceKind::Country, country: c.common.clone(), qid: c.qid.clone() }
+        GazEntry {
+            canonical: c.common.clone(),
+            kind: PlaceKind::Country,
+            country: c.common.clone(),
+            qid: c.qid.clone(),
+        }
     }
 
     /// A country (by any name or kept abbreviation) or a capital city.
@@ -272,7 +317,9 @@ impl Gazetteer {
 
     /// The country an adjective/demonym refers to ("Kazakh" -> Kazakhstan).
     pub fn demonym(&self, word: &str) -> Option<GazEntry> {
-        self.demonyms.get(&normalize(word)).map(|&i| self.entry_country(i))
+        self.demonyms
+            .get(&normalize(word))
+            .map(|&i| self.entry_country(i))
     }
 
     /// All lowercase phrases the gazetteer knows, tagged with a class name
@@ -290,7 +337,11 @@ impl Gazetteer {
 
     /// Capitals of a country (by canonical name).
     pub fn capitals_of(&self, country: &str) -> Vec<String> {
-        self.countries.iter().find(|c| c.common == country).map(|c| c.capitals.clone()).unwrap_or_default()
+        self.countries
+            .iter()
+            .find(|c| c.common == country)
+            .map(|c| c.capitals.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -317,14 +368,21 @@ pub(crate) mod tests {
 
     pub(crate) fn sample() -> Gazetteer {
         let mut g = Gazetteer::from_json_str(SAMPLE, Path::new("t.json")).unwrap();
-        g.add_extra_tsv("# comment\nKazakh\tKazakhstan\nAmerica\tUnited States\tname\n", Path::new("x.tsv")).unwrap();
+        g.add_extra_tsv(
+            "# comment\nKazakh\tKazakhstan\nAmerica\tUnited States\tname\n",
+            Path::new("x.tsv"),
+        )
+        .unwrap();
         g
     }
 
     #[test]
     fn names_spellings_demonyms_capitals() {
         let g = sample();
-        assert_eq!(g.lookup("the Russian Federation").unwrap().canonical, "Russia");
+        assert_eq!(
+            g.lookup("the Russian Federation").unwrap().canonical,
+            "Russia"
+        );
         assert_eq!(g.lookup("russia").unwrap().kind, PlaceKind::Country);
         assert_eq!(g.lookup("USA").unwrap().canonical, "United States");
         assert_eq!(g.demonym("Kazakh").unwrap().canonical, "Kazakhstan");
@@ -342,7 +400,10 @@ pub(crate) mod tests {
         let g = sample();
         assert!(g.lookup("IT").is_none());
         assert!(g.lookup("it").is_none());
-        assert!(g.lookup("usa").is_none(), "abbreviations are case-sensitive");
+        assert!(
+            g.lookup("usa").is_none(),
+            "abbreviations are case-sensitive"
+        );
     }
 
     #[test]
@@ -357,8 +418,13 @@ pub(crate) mod tests {
         let e = Gazetteer::from_json_str(r#"[{"name":{}}]"#, Path::new("c.json")).unwrap_err();
         assert!(e.to_string().contains("name.common"), "{e}");
         let mut g = sample();
-        let e = g.add_extra_tsv("Foo\tNowhere\n", Path::new("x.tsv")).unwrap_err();
-        assert!(e.to_string().contains("x.tsv") && e.to_string().contains("Nowhere"), "{e}");
+        let e = g
+            .add_extra_tsv("Foo\tNowhere\n", Path::new("x.tsv"))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("x.tsv") && e.to_string().contains("Nowhere"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -41,7 +41,10 @@ impl Edit {
         if strip > 255 {
             return None;
         }
-        Some(Edit { strip: strip as u8, append: l[p..].iter().collect() })
+        Some(Edit {
+            strip: strip as u8,
+            append: l[p..].iter().collect(),
+        })
     }
 
     fn apply(&self, form: &str) -> Option<String> {
@@ -69,7 +72,11 @@ fn is_proper(xpos: &str, upos: &str) -> bool {
 }
 
 fn lower(form: &str) -> String {
-    if form.is_ascii() { form.to_ascii_lowercase() } else { form.to_lowercase() }
+    if form.is_ascii() {
+        form.to_ascii_lowercase()
+    } else {
+        form.to_lowercase()
+    }
 }
 
 /// Fixed rules for clitic pieces and closed classes; `None` when no rule applies.
@@ -106,19 +113,27 @@ impl Lemmatizer {
     /// normalises "--" to "-", EWT does not), the heavier set wins.
     pub fn train_weighted(sets: &[(&[Sentence], usize)]) -> Lemmatizer {
         // (form_l, xpos, upos) -> lemma counts
-        let mut pairs: BTreeMap<(String, String, String), BTreeMap<String, usize>> = BTreeMap::new();
+        let mut pairs: BTreeMap<(String, String, String), BTreeMap<String, usize>> =
+            BTreeMap::new();
         for (train, weight) in sets {
             for s in train.iter() {
                 for w in &s.words {
                     if w.lemma.is_empty() || w.lemma == "_" && w.form != "_" {
                         continue;
                     }
-                    *pairs.entry((lower(&w.form), w.xpos.clone(), w.upos.clone())).or_default().entry(w.lemma.clone()).or_default() += weight;
+                    *pairs
+                        .entry((lower(&w.form), w.xpos.clone(), w.upos.clone()))
+                        .or_default()
+                        .entry(w.lemma.clone())
+                        .or_default() += weight;
                 }
             }
         }
         let best = |m: &BTreeMap<String, usize>| -> String {
-            m.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(l, _)| l.clone()).unwrap_or_default()
+            m.iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(l, _)| l.clone())
+                .unwrap_or_default()
         };
         // Suffix rules from word types (not tokens: unseen words look like rare words).
         let mut counts: BTreeMap<String, BTreeMap<Edit, usize>> = BTreeMap::new();
@@ -127,11 +142,17 @@ impl Lemmatizer {
                 continue;
             }
             let lemma = lower(&best(m));
-            let Some(edit) = Edit::between(form_l, &lemma) else { continue };
+            let Some(edit) = Edit::between(form_l, &lemma) else {
+                continue;
+            };
             let chars: Vec<char> = form_l.chars().collect();
             for k in 1..=MAX_SUFFIX.min(chars.len()) {
                 let suf: String = chars[chars.len() - k..].iter().collect();
-                *counts.entry(format!("{xpos}\t{suf}")).or_default().entry(edit.clone()).or_default() += 1;
+                *counts
+                    .entry(format!("{xpos}\t{suf}"))
+                    .or_default()
+                    .entry(edit.clone())
+                    .or_default() += 1;
             }
         }
         let mut rules = FastMap::default();
@@ -172,7 +193,13 @@ impl Lemmatizer {
         if let Some(l) = fixed(form_l, upos, xpos) {
             return l.to_string();
         }
-        if is_proper(xpos, upos) || upos == "NUM" || upos == "PUNCT" || upos == "SYM" || xpos == "CD" || upos == "X" {
+        if is_proper(xpos, upos)
+            || upos == "NUM"
+            || upos == "PUNCT"
+            || upos == "SYM"
+            || xpos == "CD"
+            || upos == "X"
+        {
             return form.to_string();
         }
         if form_l == "i" && upos == "PRON" {
@@ -181,7 +208,11 @@ impl Lemmatizer {
         let chars: Vec<char> = form_l.chars().collect();
         for k in (1..=MAX_SUFFIX.min(chars.len())).rev() {
             let suf: String = chars[chars.len() - k..].iter().collect();
-            if let Some(l) = self.rules.get(&format!("{xpos}\t{suf}")).and_then(|e| e.apply(form_l)) {
+            if let Some(l) = self
+                .rules
+                .get(&format!("{xpos}\t{suf}"))
+                .and_then(|e| e.apply(form_l))
+            {
                 return l;
             }
         }
@@ -289,10 +320,18 @@ impl Lemmatizer {
             let k = read_str(r)?;
             let strip = read_u32(r)?;
             if strip > 255 {
-                return Err(ModelError::Corrupt(format!("suffix rule strips {strip} chars")));
+                return Err(ModelError::Corrupt(format!(
+                    "suffix rule strips {strip} chars"
+                )));
             }
             let append = read_str(r)?;
-            rules.insert(k, Edit { strip: strip as u8, append });
+            rules.insert(
+                k,
+                Edit {
+                    strip: strip as u8,
+                    append,
+                },
+            );
         }
         Ok(Lemmatizer { table, rules })
     }
@@ -361,6 +400,9 @@ mod tests {
         }
         let mut v = a.clone();
         v[8] = 7;
-        assert!(matches!(Lemmatizer::read_from(&mut v.as_slice()), Err(ModelError::Version { found: 7, .. })));
+        assert!(matches!(
+            Lemmatizer::read_from(&mut v.as_slice()),
+            Err(ModelError::Version { found: 7, .. })
+        ));
     }
 }

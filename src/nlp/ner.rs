@@ -41,9 +41,21 @@ pub enum NerKind {
 
 impl NerKind {
     /// The five output types.
-    pub const ALL: [NerKind; 5] = [NerKind::Per, NerKind::Org, NerKind::Loc, NerKind::Date, NerKind::Event];
-    const INTERNAL: [NerKind; 6] =
-        [NerKind::Per, NerKind::Org, NerKind::Loc, NerKind::Date, NerKind::Event, NerKind::Misc];
+    pub const ALL: [NerKind; 5] = [
+        NerKind::Per,
+        NerKind::Org,
+        NerKind::Loc,
+        NerKind::Date,
+        NerKind::Event,
+    ];
+    const INTERNAL: [NerKind; 6] = [
+        NerKind::Per,
+        NerKind::Org,
+        NerKind::Loc,
+        NerKind::Date,
+        NerKind::Event,
+        NerKind::Misc,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -88,24 +100,131 @@ pub struct EntitySpan {
 
 /// Title and honorific words that precede a name but are not part of it (general English).
 pub const TITLE_WORDS: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "president", "vice",
-    "premier", "minister", "prime", "chancellor", "secretary", "senator", "sen", "rep", "representative",
-    "congressman", "congresswoman", "governor", "gov", "mayor", "king", "queen", "prince", "princess", "emperor",
-    "empress", "pope", "saint", "st", "general", "gen", "colonel", "col", "captain", "capt", "lieutenant", "lt",
-    "sergeant", "sgt", "admiral", "commander", "judge", "justice", "chief", "ambassador", "chairman", "chairwoman",
-    "chair", "ceo", "director", "coach", "rev", "reverend", "father", "bishop", "archbishop", "rabbi", "imam",
-    "sheikh", "officer", "detective", "agent", "deputy", "foreign", "defense", "defence", "speaker", "leader",
-    "spokesman", "spokeswoman", "spokesperson", "head", "mx", "jr", "sr",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "president",
+    "vice",
+    "premier",
+    "minister",
+    "prime",
+    "chancellor",
+    "secretary",
+    "senator",
+    "sen",
+    "rep",
+    "representative",
+    "congressman",
+    "congresswoman",
+    "governor",
+    "gov",
+    "mayor",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "emperor",
+    "empress",
+    "pope",
+    "saint",
+    "st",
+    "general",
+    "gen",
+    "colonel",
+    "col",
+    "captain",
+    "capt",
+    "lieutenant",
+    "lt",
+    "sergeant",
+    "sgt",
+    "admiral",
+    "commander",
+    "judge",
+    "justice",
+    "chief",
+    "ambassador",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "ceo",
+    "director",
+    "coach",
+    "rev",
+    "reverend",
+    "father",
+    "bishop",
+    "archbishop",
+    "rabbi",
+    "imam",
+    "sheikh",
+    "officer",
+    "detective",
+    "agent",
+    "deputy",
+    "foreign",
+    "defense",
+    "defence",
+    "speaker",
+    "leader",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "head",
+    "mx",
+    "jr",
+    "sr",
 ];
 
 const MONTHS: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
 ];
-const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 
 /// Words that may join proper nouns inside one name ("Bank of England", "AT & T").
-const CONNECTORS: &[&str] = &["of", "de", "la", "le", "du", "da", "von", "van", "der", "den", "del", "and", "&", "for", "-", "the", "on", "upon", "'s"];
+const CONNECTORS: &[&str] = &[
+    "of", "de", "la", "le", "du", "da", "von", "van", "der", "den", "del", "and", "&", "for", "-",
+    "the", "on", "upon", "'s",
+];
 
 pub fn is_title_word(w: &str) -> bool {
     let l = w.trim_end_matches('.').to_lowercase();
@@ -157,7 +276,10 @@ impl EntityLayout {
 
 impl Default for EntityLayout {
     fn default() -> Self {
-        EntityLayout { etype: 1, identity: Some(7) }
+        EntityLayout {
+            etype: 1,
+            identity: Some(7),
+        }
     }
 }
 
@@ -172,7 +294,11 @@ pub fn gum_documents(sentences: Vec<Sentence>) -> Vec<GumDoc> {
             layout = EntityLayout::parse(spec);
         }
         if newdoc.is_some() || docs.is_empty() {
-            docs.push(GumDoc { id: newdoc.unwrap_or_default(), sentences: Vec::new(), mentions: Vec::new() });
+            docs.push(GumDoc {
+                id: newdoc.unwrap_or_default(),
+                sentences: Vec::new(),
+                mentions: Vec::new(),
+            });
         }
         let Some(doc) = docs.last_mut() else { continue };
         let si = doc.sentences.len();
@@ -186,7 +312,9 @@ fn sentence_mentions(s: &Sentence, si: usize, layout: EntityLayout) -> Vec<GumMe
     let mut open: Vec<(String, usize, String, Option<String>)> = Vec::new();
     let mut out = Vec::new();
     for (wi, w) in s.words.iter().enumerate() {
-        let Some(ent) = w.misc_value("Entity") else { continue };
+        let Some(ent) = w.misc_value("Entity") else {
+            continue;
+        };
         let b = ent.as_bytes();
         let mut i = 0;
         while i < b.len() {
@@ -205,7 +333,14 @@ fn sentence_mentions(s: &Sentence, si: usize, layout: EntityLayout) -> Vec<GumMe
                     .map(|k| fields[k..].join("-"))
                     .filter(|x| !x.is_empty());
                 if j < b.len() && b[j] == b')' {
-                    out.push(GumMention { sentence: si, start: wi, end: wi + 1, eid, etype, identity });
+                    out.push(GumMention {
+                        sentence: si,
+                        start: wi,
+                        end: wi + 1,
+                        eid,
+                        etype,
+                        identity,
+                    });
                     i = j + 1;
                 } else {
                     open.push((eid, wi, etype, identity));
@@ -219,7 +354,14 @@ fn sentence_mentions(s: &Sentence, si: usize, layout: EntityLayout) -> Vec<GumMe
                 let eid = &ent[i..j];
                 if let Some(pos) = open.iter().rposition(|o| o.0 == eid) {
                     let (eid, start, etype, identity) = open.remove(pos);
-                    out.push(GumMention { sentence: si, start, end: wi + 1, eid, etype, identity });
+                    out.push(GumMention {
+                        sentence: si,
+                        start,
+                        end: wi + 1,
+                        eid,
+                        etype,
+                        identity,
+                    });
                 }
                 i = j + 1;
             } else {
@@ -258,7 +400,12 @@ fn is_name_token(w: &Word) -> bool {
 }
 
 /// Cuts the proper name out of a mention whose head is `head` (see module docs).
-pub fn name_span_around(s: &Sentence, start: usize, end: usize, head: usize) -> Option<(usize, usize)> {
+pub fn name_span_around(
+    s: &Sentence,
+    start: usize,
+    end: usize,
+    head: usize,
+) -> Option<(usize, usize)> {
     let w = &s.words;
     if head >= w.len() || w[head].upos != "PROPN" || is_title_word(&w[head].form) {
         return None;
@@ -312,17 +459,25 @@ fn is_date_like(s: &Sentence, start: usize, end: usize) -> bool {
         let l = lower(w);
         MONTHS.contains(&l.trim_end_matches('.'))
             || WEEKDAYS.contains(&l.as_str())
-            || (l.len() == 4 && l.chars().all(|c| c.is_ascii_digit()) && (l.starts_with("1") || l.starts_with("2")))
+            || (l.len() == 4
+                && l.chars().all(|c| c.is_ascii_digit())
+                && (l.starts_with("1") || l.starts_with("2")))
             || (l.len() == 5 && l.ends_with('s') && l[..4].chars().all(|c| c.is_ascii_digit()))
     })
 }
 
 /// The named-entity spans of one sentence derived from its GUM mentions (outermost wins).
 /// With a gazetteer, nationality nouns ("Americans") are not names.
-pub fn gum_named_spans(s: &Sentence, mentions: &[&GumMention], gaz: Option<&Gazetteer>) -> Vec<EntitySpan> {
+pub fn gum_named_spans(
+    s: &Sentence,
+    mentions: &[&GumMention],
+    gaz: Option<&Gazetteer>,
+) -> Vec<EntitySpan> {
     let mut cands: Vec<EntitySpan> = Vec::new();
     for m in mentions {
-        let Some(kind) = NerKind::from_gum(&m.etype) else { continue };
+        let Some(kind) = NerKind::from_gum(&m.etype) else {
+            continue;
+        };
         if m.end > s.words.len() || m.start >= m.end {
             continue;
         }
@@ -333,7 +488,8 @@ pub fn gum_named_spans(s: &Sentence, mentions: &[&GumMention], gaz: Option<&Gaze
                 continue;
             }
             let mut a = m.start;
-            while a < m.end && matches!(s.words[a].upos.as_str(), "DET" | "ADP" | "PUNCT" | "CCONJ") {
+            while a < m.end && matches!(s.words[a].upos.as_str(), "DET" | "ADP" | "PUNCT" | "CCONJ")
+            {
                 a += 1;
             }
             // Stop where a clause or a non-date appendix starts ("October, 1805, when I…").
@@ -351,16 +507,29 @@ pub fn gum_named_spans(s: &Sentence, mentions: &[&GumMention], gaz: Option<&Gaze
                 b -= 1;
             }
             if a < b {
-                cands.push(EntitySpan { start: a, end: b, kind });
+                cands.push(EntitySpan {
+                    start: a,
+                    end: b,
+                    kind,
+                });
             }
             continue;
         }
         if let Some((a, b)) = name_span_around(s, m.start, m.end, head) {
             // Nationality nouns ("Americans") are not named entities in UNER/CoNLL.
-            if b - a == 1 && gaz.is_some_and(|g| g.demonym(s.words[a].form.trim_end_matches('s')).is_some() || g.demonym(&s.words[a].form).is_some()) {
+            if b - a == 1
+                && gaz.is_some_and(|g| {
+                    g.demonym(s.words[a].form.trim_end_matches('s')).is_some()
+                        || g.demonym(&s.words[a].form).is_some()
+                })
+            {
                 continue;
             }
-            cands.push(EntitySpan { start: a, end: b, kind });
+            cands.push(EntitySpan {
+                start: a,
+                end: b,
+                kind,
+            });
         }
     }
     // Outermost (longest, then earliest) first; drop anything overlapping a kept span.
@@ -376,7 +545,10 @@ pub fn gum_named_spans(s: &Sentence, mentions: &[&GumMention], gaz: Option<&Gaze
 }
 
 /// Reads a GUM CoNLL-U file into (sentence, named spans) training pairs.
-pub fn gum_training_data(docs: &[GumDoc], gaz: Option<&Gazetteer>) -> Vec<(Sentence, Vec<EntitySpan>)> {
+pub fn gum_training_data(
+    docs: &[GumDoc],
+    gaz: Option<&Gazetteer>,
+) -> Vec<(Sentence, Vec<EntitySpan>)> {
     let mut out = Vec::new();
     for d in docs {
         for (si, s) in d.sentences.iter().enumerate() {
@@ -444,7 +616,11 @@ pub fn labels_to_spans(labels: &[usize]) -> Vec<EntitySpan> {
             None => open = None,
             Some((k, POS_U)) => {
                 open = None;
-                out.push(EntitySpan { start: i, end: i + 1, kind: k });
+                out.push(EntitySpan {
+                    start: i,
+                    end: i + 1,
+                    kind: k,
+                });
             }
             Some((k, POS_B)) => open = Some((i, k)),
             Some((k, POS_I)) => {
@@ -457,7 +633,11 @@ pub fn labels_to_spans(labels: &[usize]) -> Vec<EntitySpan> {
                     Some((s, ok)) if ok == k => s,
                     _ => i,
                 };
-                out.push(EntitySpan { start: st, end: i + 1, kind: k });
+                out.push(EntitySpan {
+                    start: st,
+                    end: i + 1,
+                    kind: k,
+                });
                 open = None;
             }
         }
@@ -566,8 +746,8 @@ impl GazIndex {
         while i < n {
             let mut best: Option<(usize, String)> = None;
             let mut key = String::new();
-            for j in i..n.min(i + 7) {
-                key.push_str(&forms[j]);
+            for (j, form) in forms.iter().enumerate().take(n.min(i + 7)).skip(i) {
+                key.push_str(form);
                 if let Some(c) = self.phrases.get(&key) {
                     best = Some((j + 1, c.clone()));
                 }
@@ -609,10 +789,22 @@ impl<'a> SentFeats<'a> {
         let lower: Vec<String> = s.words.iter().map(lower).collect();
         let shape = s.words.iter().map(|w| word_shape(&w.form)).collect();
         let gaz = gaz.annotate(&lower);
-        let letters: Vec<char> = s.words.iter().flat_map(|w| w.form.chars()).filter(|c| c.is_alphabetic()).collect();
+        let letters: Vec<char> = s
+            .words
+            .iter()
+            .flat_map(|w| w.form.chars())
+            .filter(|c| c.is_alphabetic())
+            .collect();
         let all_lower = letters.len() > 3 && letters.iter().all(|c| !c.is_uppercase());
         let all_upper = letters.len() > 3 && letters.iter().all(|c| !c.is_lowercase());
-        SentFeats { s, lower, shape, gaz, all_lower, all_upper }
+        SentFeats {
+            s,
+            lower,
+            shape,
+            gaz,
+            all_lower,
+            all_upper,
+        }
     }
 
     fn word(&self, i: isize) -> &str {
@@ -626,15 +818,27 @@ impl<'a> SentFeats<'a> {
     }
 
     fn upos(&self, i: isize) -> &str {
-        if i < 0 || i as usize >= self.s.words.len() { "<>" } else { &self.s.words[i as usize].upos }
+        if i < 0 || i as usize >= self.s.words.len() {
+            "<>"
+        } else {
+            &self.s.words[i as usize].upos
+        }
     }
 
     fn xpos(&self, i: isize) -> &str {
-        if i < 0 || i as usize >= self.s.words.len() { "<>" } else { &self.s.words[i as usize].xpos }
+        if i < 0 || i as usize >= self.s.words.len() {
+            "<>"
+        } else {
+            &self.s.words[i as usize].xpos
+        }
     }
 
     fn shape_at(&self, i: isize) -> &str {
-        if i < 0 || i as usize >= self.s.words.len() { "<>" } else { &self.shape[i as usize] }
+        if i < 0 || i as usize >= self.s.words.len() {
+            "<>"
+        } else {
+            &self.shape[i as usize]
+        }
     }
 
     fn gaz_at(&self, i: isize) -> String {
@@ -688,8 +892,14 @@ impl<'a> SentFeats<'a> {
         out.push(f(14, &[self.upos(ii), self.upos(ii + 1)]));
         out.push(f(15, &[self.xpos(ii - 1)]));
         out.push(f(16, &[self.xpos(ii + 1)]));
-        out.push(f(17, &[self.upos(ii - 2), self.upos(ii - 1), self.upos(ii)]));
-        out.push(f(18, &[self.upos(ii), self.upos(ii + 1), self.upos(ii + 2)]));
+        out.push(f(
+            17,
+            &[self.upos(ii - 2), self.upos(ii - 1), self.upos(ii)],
+        ));
+        out.push(f(
+            18,
+            &[self.upos(ii), self.upos(ii + 1), self.upos(ii + 2)],
+        ));
         out.push(f(19, &[&p1s]));
         out.push(f(20, &[&p1s, &p2s]));
         out.push(f(21, &[&p1s, l]));
@@ -710,11 +920,28 @@ impl<'a> SentFeats<'a> {
             "<root>".into()
         };
         out.push(f(33, &[&w.deprel, &head_lemma]));
-        out.push(f(34, &[if is_title_word(self.word(ii - 1)) { "title-before" } else { "-" }]));
+        out.push(f(
+            34,
+            &[if is_title_word(self.word(ii - 1)) {
+                "title-before"
+            } else {
+                "-"
+            }],
+        ));
         if i + 1 == self.s.words.len() {
             out.push(f(35, &["last"]));
         }
-        out.push(f(36, &[if MONTHS.contains(&l.trim_end_matches('.')) || WEEKDAYS.contains(&l) { "cal" } else { "-" }, self.upos(ii)]));
+        out.push(f(
+            36,
+            &[
+                if MONTHS.contains(&l.trim_end_matches('.')) || WEEKDAYS.contains(&l) {
+                    "cal"
+                } else {
+                    "-"
+                },
+                self.upos(ii),
+            ],
+        ));
     }
 }
 
@@ -738,7 +965,13 @@ pub struct TrainOptions {
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { iterations: 5, hash_bits: 21, seed: 0x5eed_4e45, prune: 0.05, case_augment: true }
+        TrainOptions {
+            iterations: 5,
+            hash_bits: 21,
+            seed: 0x5eed_4e45,
+            prune: 0.05,
+            case_augment: true,
+        }
     }
 }
 
@@ -755,9 +988,19 @@ const VERSION: u32 = 2;
 impl Ner {
     /// Trains on (sentence, gold spans) pairs; the sentences must carry UPOS/XPOS (and
     /// ideally trees). Deterministic for a given seed.
-    pub fn train(data: &[(Sentence, Vec<EntitySpan>)], gaz: Option<&Gazetteer>, opts: &TrainOptions) -> Ner {
-        let list: Vec<(String, String)> =
-            gaz.map(|g| g.phrases().into_iter().map(|(p, c)| (p, c.to_string())).collect()).unwrap_or_default();
+    pub fn train(
+        data: &[(Sentence, Vec<EntitySpan>)],
+        gaz: Option<&Gazetteer>,
+        opts: &TrainOptions,
+    ) -> Ner {
+        let list: Vec<(String, String)> = gaz
+            .map(|g| {
+                g.phrases()
+                    .into_iter()
+                    .map(|(p, c)| (p, c.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
         let gidx = GazIndex::from_list(list);
         let mut model = Perceptron::new(N_LABELS, opts.hash_bits);
         let mut augmented: Vec<(Sentence, Vec<EntitySpan>)> = Vec::new();
@@ -780,7 +1023,10 @@ impl Ner {
             }
         }
         let data: Vec<&(Sentence, Vec<EntitySpan>)> = data.iter().chain(augmented.iter()).collect();
-        let golds: Vec<Vec<usize>> = data.iter().map(|(s, sp)| spans_to_labels(s.words.len(), sp)).collect();
+        let golds: Vec<Vec<usize>> = data
+            .iter()
+            .map(|(s, sp)| spans_to_labels(s.words.len(), sp))
+            .collect();
         let mut order: Vec<usize> = (0..data.len()).collect();
         let mut rng = opts.seed | 1;
         let mut feats = Vec::with_capacity(64);
@@ -799,15 +1045,15 @@ impl Ner {
                 let gold = &golds[k];
                 let sf = SentFeats::new(s, &gidx);
                 let (mut p1, mut p2) = (0usize, 0usize);
-                for i in 0..s.words.len() {
+                for (i, &truth) in gold.iter().enumerate().take(s.words.len()) {
                     sf.features(i, p1, p2, &mut feats);
                     model.scores(&feats, &mut scores);
                     let guess = best_allowed(&scores, p1, i + 1 == s.words.len());
-                    model.update(&feats, gold[i], guess);
+                    model.update(&feats, truth, guess);
                     model.tick();
                     p2 = p1;
                     // Follow the gold path when the guess would break well-formedness.
-                    p1 = if allowed(p1, guess) { guess } else { gold[i] };
+                    p1 = if allowed(p1, guess) { guess } else { truth };
                 }
             }
         }
@@ -851,8 +1097,17 @@ impl Ner {
     pub fn bio_labels(spans: &[EntitySpan], n_words: usize) -> Vec<String> {
         let mut v = vec!["O".to_string(); n_words];
         for sp in spans {
-            for (k, slot) in v.iter_mut().enumerate().take(sp.end.min(n_words)).skip(sp.start) {
-                *slot = format!("{}-{}", if k == sp.start { "B" } else { "I" }, sp.kind.as_str());
+            for (k, slot) in v
+                .iter_mut()
+                .enumerate()
+                .take(sp.end.min(n_words))
+                .skip(sp.start)
+            {
+                *slot = format!(
+                    "{}-{}",
+                    if k == sp.start { "B" } else { "I" },
+                    sp.kind.as_str()
+                );
             }
         }
         v
@@ -883,9 +1138,15 @@ impl Ner {
         }
         let model = Perceptron::read_from(r)?;
         if model.n_classes() != N_LABELS {
-            return Err(ModelError::Corrupt(format!("{} classes, expected {N_LABELS}", model.n_classes())));
+            return Err(ModelError::Corrupt(format!(
+                "{} classes, expected {N_LABELS}",
+                model.n_classes()
+            )));
         }
-        Ok(Ner { model, gaz: GazIndex::from_list(list) })
+        Ok(Ner {
+            model,
+            gaz: GazIndex::from_list(list),
+        })
     }
 
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
@@ -923,7 +1184,11 @@ mod tests {
     fn sent(rows: &[(&str, &str, usize, &str, &str)]) -> Sentence {
         let mut text = String::new();
         for (i, (f, u, h, d, misc)) in rows.iter().enumerate() {
-            text.push_str(&format!("{}\t{f}\t{}\t{u}\t_\t_\t{h}\t{d}\t_\t{misc}\n", i + 1, f.to_lowercase()));
+            text.push_str(&format!(
+                "{}\t{f}\t{}\t{u}\t_\t_\t{h}\t{d}\t_\t{misc}\n",
+                i + 1,
+                f.to_lowercase()
+            ));
         }
         parse_str(&text).unwrap().remove(0)
     }
@@ -931,40 +1196,79 @@ mod tests {
     #[test]
     fn bilou_round_trip_and_constraints() {
         let spans = vec![
-            EntitySpan { start: 0, end: 1, kind: NerKind::Per },
-            EntitySpan { start: 2, end: 5, kind: NerKind::Org },
+            EntitySpan {
+                start: 0,
+                end: 1,
+                kind: NerKind::Per,
+            },
+            EntitySpan {
+                start: 2,
+                end: 5,
+                kind: NerKind::Org,
+            },
         ];
         let l = spans_to_labels(6, &spans);
         assert_eq!(labels_to_spans(&l), spans);
         assert!(!allowed(0, label(NerKind::Per, POS_I)));
-        assert!(allowed(label(NerKind::Per, POS_B), label(NerKind::Per, POS_L)));
-        assert!(!allowed(label(NerKind::Per, POS_B), label(NerKind::Org, POS_L)));
+        assert!(allowed(
+            label(NerKind::Per, POS_B),
+            label(NerKind::Per, POS_L)
+        ));
+        assert!(!allowed(
+            label(NerKind::Per, POS_B),
+            label(NerKind::Org, POS_L)
+        ));
         assert!(!allowed(label(NerKind::Per, POS_B), 0));
-        assert_eq!(Ner::bio_labels(&spans, 6), vec!["B-PER", "O", "B-ORG", "I-ORG", "I-ORG", "O"]);
+        assert_eq!(
+            Ner::bio_labels(&spans, 6),
+            vec!["B-PER", "O", "B-ORG", "I-ORG", "I-ORG", "O"]
+        );
     }
 
     #[test]
     fn gum_brackets_nested_and_single() {
         let s = sent(&[
-            ("Kazakh", "ADJ", 3, "amod", "Entity=(1-person-new-nnnnn-cf1-3-coref-Kassym-Jomart_Tokayev(2-place-new-nnnnn-cf2-1-coref-Kazakhstan)"),
+            (
+                "Kazakh",
+                "ADJ",
+                3,
+                "amod",
+                "Entity=(1-person-new-nnnnn-cf1-3-coref-Kassym-Jomart_Tokayev(2-place-new-nnnnn-cf2-1-coref-Kazakhstan)",
+            ),
             ("President", "PROPN", 3, "compound", "_"),
             ("Tokayev", "PROPN", 4, "nsubj", "Entity=1)"),
             ("spoke", "VERB", 0, "root", "_"),
         ]);
         let ms = sentence_mentions(&s, 0, EntityLayout::default());
         assert_eq!(ms.len(), 2);
-        assert_eq!((ms[0].start, ms[0].end, ms[0].etype.as_str()), (0, 3, "person"));
+        assert_eq!(
+            (ms[0].start, ms[0].end, ms[0].etype.as_str()),
+            (0, 3, "person")
+        );
         assert_eq!(ms[0].identity.as_deref(), Some("Kassym-Jomart_Tokayev"));
         assert_eq!((ms[1].start, ms[1].end, ms[1].eid.as_str()), (0, 1, "2"));
         let refs: Vec<&GumMention> = ms.iter().collect();
         // The title is cut off; the demonym (ADJ head) is not a named entity.
-        assert_eq!(gum_named_spans(&s, &refs, None), vec![EntitySpan { start: 2, end: 3, kind: NerKind::Per }]);
+        assert_eq!(
+            gum_named_spans(&s, &refs, None),
+            vec![EntitySpan {
+                start: 2,
+                end: 3,
+                kind: NerKind::Per
+            }]
+        );
     }
 
     #[test]
     fn name_span_joins_connectors() {
         let s = sent(&[
-            ("the", "DET", 2, "det", "Entity=(1-organization-new-nnnnn-cf1-2-coref"),
+            (
+                "the",
+                "DET",
+                2,
+                "det",
+                "Entity=(1-organization-new-nnnnn-cf1-2-coref",
+            ),
             ("University", "PROPN", 5, "nsubj", "_"),
             ("of", "ADP", 4, "case", "_"),
             ("Portsmouth", "PROPN", 2, "nmod", "Entity=1)"),
@@ -972,7 +1276,14 @@ mod tests {
         ]);
         let ms = sentence_mentions(&s, 0, EntityLayout::default());
         let refs: Vec<&GumMention> = ms.iter().collect();
-        assert_eq!(gum_named_spans(&s, &refs, None), vec![EntitySpan { start: 1, end: 4, kind: NerKind::Org }]);
+        assert_eq!(
+            gum_named_spans(&s, &refs, None),
+            vec![EntitySpan {
+                start: 1,
+                end: 4,
+                kind: NerKind::Org
+            }]
+        );
     }
 
     #[test]
@@ -995,13 +1306,28 @@ mod tests {
         let data: Vec<(Sentence, Vec<EntitySpan>)> = ["Anna", "Boris", "Carl", "Dana"]
             .iter()
             .map(|n| {
-                (mk(n), vec![
-                    EntitySpan { start: 0, end: 1, kind: NerKind::Per },
-                    EntitySpan { start: 2, end: 3, kind: NerKind::Loc },
-                ])
+                (
+                    mk(n),
+                    vec![
+                        EntitySpan {
+                            start: 0,
+                            end: 1,
+                            kind: NerKind::Per,
+                        },
+                        EntitySpan {
+                            start: 2,
+                            end: 3,
+                            kind: NerKind::Loc,
+                        },
+                    ],
+                )
             })
             .collect();
-        let opts = TrainOptions { iterations: 5, hash_bits: 12, ..Default::default() };
+        let opts = TrainOptions {
+            iterations: 5,
+            hash_bits: 12,
+            ..Default::default()
+        };
         let ner = Ner::train(&data, None, &opts);
         let test = mk("Anna");
         let got = ner.tag(&test);
@@ -1011,10 +1337,19 @@ mod tests {
         let back = Ner::read_from(&mut buf.as_slice()).unwrap();
         assert_eq!(back.tag(&test), got);
         // Truncated file and other version: clear errors, no panic.
-        assert!(matches!(Ner::read_from(&mut &buf[..buf.len() / 2]), Err(ModelError::Truncated)));
+        assert!(matches!(
+            Ner::read_from(&mut &buf[..buf.len() / 2]),
+            Err(ModelError::Truncated)
+        ));
         let mut other = buf.clone();
         other[8] = 9;
-        assert!(matches!(Ner::read_from(&mut other.as_slice()), Err(ModelError::Version { .. })));
-        assert!(matches!(Ner::read_from(&mut &b"garbage!xxxx"[..]), Err(ModelError::BadMagic)));
+        assert!(matches!(
+            Ner::read_from(&mut other.as_slice()),
+            Err(ModelError::Version { .. })
+        ));
+        assert!(matches!(
+            Ner::read_from(&mut &b"garbage!xxxx"[..]),
+            Err(ModelError::BadMagic)
+        ));
     }
 }

@@ -126,12 +126,20 @@ impl Perceptron {
 
     /// Number of allocated weight rows.
     pub fn n_rows(&self) -> usize {
-        if self.finished { self.rows } else { self.w.len() / self.n_classes }
+        if self.finished {
+            self.rows
+        } else {
+            self.w.len() / self.n_classes
+        }
     }
 
     /// Number of stored non-zero weights (finished models).
     pub fn n_weights(&self) -> usize {
-        if self.finished { self.packed.len() } else { self.w.len() }
+        if self.finished {
+            self.packed.len()
+        } else {
+            self.w.len()
+        }
     }
 
     /// Number of non-trivial updates made so far.
@@ -244,7 +252,12 @@ impl Perceptron {
         }
         let c = self.clock.max(1) as f64;
         let n = self.n_classes;
-        let avg: Vec<f32> = self.w.iter().zip(&self.u).map(|(w, u)| (*w as f64 - *u / c) as f32).collect();
+        let avg: Vec<f32> = self
+            .w
+            .iter()
+            .zip(&self.u)
+            .map(|(w, u)| (*w as f64 - *u / c) as f32)
+            .collect();
         self.w = Vec::new();
         self.u = Vec::new();
         let max = avg.iter().fold(0f32, |m, x| m.max(x.abs()));
@@ -260,7 +273,12 @@ impl Perceptron {
                 let q: Vec<(u16, i16)> = row
                     .iter()
                     .enumerate()
-                    .map(|(k, x)| (k as u16, (x / scale).round().clamp(-32767.0, 32767.0) as i16))
+                    .map(|(k, x)| {
+                        (
+                            k as u16,
+                            (x / scale).round().clamp(-32767.0, 32767.0) as i16,
+                        )
+                    })
                     .filter(|(_, q)| *q != 0)
                     .collect();
                 (slot as u32, q)
@@ -280,7 +298,10 @@ impl Perceptron {
                 continue;
             }
             let a = self.packed.len() as u32;
-            self.packed.extend(row.iter().map(|(c, q)| ((*c as u32) << 16) | (*q as u16 as u32)));
+            self.packed.extend(
+                row.iter()
+                    .map(|(c, q)| ((*c as u32) << 16) | (*q as u16 as u32)),
+            );
             self.spans[slot as usize] = [a, self.packed.len() as u32];
             self.rows += 1;
         }
@@ -299,7 +320,14 @@ impl Perceptron {
         let rows: Vec<(u32, Vec<(u16, i16)>)> = self
             .quantized_rows()
             .into_iter()
-            .map(|(s, r)| (s, r.into_iter().filter(|(_, q)| (*q as f32 * scale).abs() >= min_abs).collect()))
+            .map(|(s, r)| {
+                (
+                    s,
+                    r.into_iter()
+                        .filter(|(_, q)| (*q as f32 * scale).abs() >= min_abs)
+                        .collect(),
+                )
+            })
             .collect();
         self.set_rows(rows);
     }
@@ -311,7 +339,13 @@ impl Perceptron {
             .enumerate()
             .filter(|(_, [a, b])| a < b)
             .map(|(slot, [a, b])| {
-                (slot as u32, self.packed[*a as usize..*b as usize].iter().map(|e| ((e >> 16) as u16, *e as u16 as i16)).collect())
+                (
+                    slot as u32,
+                    self.packed[*a as usize..*b as usize]
+                        .iter()
+                        .map(|e| ((e >> 16) as u16, *e as u16 as i16))
+                        .collect(),
+                )
             })
             .collect()
     }
@@ -368,7 +402,10 @@ impl Perceptron {
         }
         let version = read_u32(r)?;
         if version != VERSION {
-            return Err(ModelError::Version { found: version, expected: VERSION });
+            return Err(ModelError::Version {
+                found: version,
+                expected: VERSION,
+            });
         }
         let n = read_u32(r)? as usize;
         let hash_bits = read_u32(r)?;
@@ -385,7 +422,9 @@ impl Perceptron {
         }
         let slots = 1usize << hash_bits;
         if n_rows > slots {
-            return Err(ModelError::Corrupt(format!("{n_rows} rows for {slots} slots")));
+            return Err(ModelError::Corrupt(format!(
+                "{n_rows} rows for {slots} slots"
+            )));
         }
         let mut p = Perceptron::new(n, hash_bits);
         p.index = Vec::new();
@@ -415,7 +454,9 @@ impl Perceptron {
                 1 => {
                     let nz = read_varint(r)? as usize;
                     if nz > n {
-                        return Err(ModelError::Corrupt("sparse row longer than the class count".into()));
+                        return Err(ModelError::Corrupt(
+                            "sparse row longer than the class count".into(),
+                        ));
                     }
                     for _ in 0..nz {
                         read_exact(r, &mut two)?;
@@ -490,7 +531,11 @@ fn put_varint(buf: &mut Vec<u8>, mut v: u64) {
 
 fn read_exact<R: Read>(r: &mut R, buf: &mut [u8]) -> Result<(), ModelError> {
     r.read_exact(buf).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::UnexpectedEof { ModelError::Truncated } else { ModelError::Io(e) }
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            ModelError::Truncated
+        } else {
+            ModelError::Io(e)
+        }
     })
 }
 
@@ -560,7 +605,10 @@ pub mod io {
         }
         let v = read_u32(r)?;
         if v != version {
-            return Err(ModelError::Version { found: v, expected: version });
+            return Err(ModelError::Version {
+                found: v,
+                expected: version,
+            });
         }
         Ok(())
     }
@@ -576,7 +624,11 @@ mod tests {
         let data: Vec<(Vec<u64>, usize)> = (0..30)
             .map(|i| {
                 let c = i % 3;
-                let f = vec![hash_feature(0, &["bias"]), hash_feature(1, &[&c.to_string()]), hash_feature(2, &[&(i % 5).to_string()])];
+                let f = vec![
+                    hash_feature(0, &["bias"]),
+                    hash_feature(1, &[&c.to_string()]),
+                    hash_feature(2, &[&(i % 5).to_string()]),
+                ];
                 (f, c)
             })
             .collect();
@@ -605,7 +657,10 @@ mod tests {
     fn learns_separable_task() {
         let p = toy();
         for c in 0..3 {
-            let f = vec![hash_feature(0, &["bias"]), hash_feature(1, &[&c.to_string()])];
+            let f = vec![
+                hash_feature(0, &["bias"]),
+                hash_feature(1, &[&c.to_string()]),
+            ];
             assert_eq!(p.predict(&f), c);
         }
     }
@@ -649,7 +704,10 @@ mod tests {
         let q = Perceptron::read_from(&mut buf.as_slice()).unwrap();
         assert_eq!(q.n_classes(), 3);
         for c in 0..3 {
-            let f = vec![hash_feature(0, &["bias"]), hash_feature(1, &[&c.to_string()])];
+            let f = vec![
+                hash_feature(0, &["bias"]),
+                hash_feature(1, &[&c.to_string()]),
+            ];
             assert_eq!(q.predict(&f), c);
             let (mut a, mut b) = ([0f32; 3], [0f32; 3]);
             p.scores(&f, &mut a);
@@ -666,15 +724,30 @@ mod tests {
         assert_eq!(buf, buf3);
         // truncated at every length: error, never panic
         for cut in 0..buf.len() {
-            assert!(Perceptron::read_from(&mut &buf[..cut]).is_err(), "cut {cut}");
+            assert!(
+                Perceptron::read_from(&mut &buf[..cut]).is_err(),
+                "cut {cut}"
+            );
         }
-        assert!(matches!(Perceptron::read_from(&mut &buf[..20]), Err(ModelError::Truncated)));
+        assert!(matches!(
+            Perceptron::read_from(&mut &buf[..20]),
+            Err(ModelError::Truncated)
+        ));
         let mut bad = buf.clone();
         bad[0] = b'X';
-        assert!(matches!(Perceptron::read_from(&mut bad.as_slice()), Err(ModelError::BadMagic)));
+        assert!(matches!(
+            Perceptron::read_from(&mut bad.as_slice()),
+            Err(ModelError::BadMagic)
+        ));
         let mut v2 = buf.clone();
         v2[8] = 9;
-        assert!(matches!(Perceptron::read_from(&mut v2.as_slice()), Err(ModelError::Version { found: 9, expected: 1 })));
+        assert!(matches!(
+            Perceptron::read_from(&mut v2.as_slice()),
+            Err(ModelError::Version {
+                found: 9,
+                expected: 1
+            })
+        ));
     }
 
     #[test]

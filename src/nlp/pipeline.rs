@@ -46,14 +46,16 @@ pub fn tokens_to_conllu(doc: &Doc) -> Vec<AnalyzedSentence> {
         }
         while let Some(d) = datelines.peek() {
             if d.end <= s.start {
-                sent.comments.push(format!("dateline = {}", one_line(&text[d.start..d.end])));
+                sent.comments
+                    .push(format!("dateline = {}", one_line(&text[d.start..d.end])));
                 datelines.next();
             } else {
                 break;
             }
         }
         sent.comments.push(format!("sent_id = {}", k + 1));
-        sent.comments.push(format!("text = {}", one_line(doc.sentence_text(s))));
+        sent.comments
+            .push(format!("text = {}", one_line(doc.sentence_text(s))));
         let mut spans = Vec::new();
         for t in doc.sentence_tokens(s) {
             let ws = doc.token_words(t);
@@ -64,7 +66,11 @@ pub fn tokens_to_conllu(doc: &Doc) -> Vec<AnalyzedSentence> {
                     first: first_id,
                     last: first_id + ws.len() - 1,
                     form: doc.token_text(t).to_string(),
-                    misc: if nsa { "SpaceAfter=No".into() } else { "_".into() },
+                    misc: if nsa {
+                        "SpaceAfter=No".into()
+                    } else {
+                        "_".into()
+                    },
                 });
             }
             for w in ws {
@@ -76,13 +82,25 @@ pub fn tokens_to_conllu(doc: &Doc) -> Vec<AnalyzedSentence> {
                 spans.push((t.start, t.end));
             }
         }
-        out.push(AnalyzedSentence { sentence: sent, span: (s.start, s.end), word_spans: spans });
+        out.push(AnalyzedSentence {
+            sentence: sent,
+            span: (s.start, s.end),
+            word_spans: spans,
+        });
     }
     out
 }
 
 fn one_line(s: &str) -> String {
-    s.chars().map(|c| if c == '\n' || c == '\r' || c.is_control() { ' ' } else { c }).collect()
+    s.chars()
+        .map(|c| {
+            if c == '\n' || c == '\r' || c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Tagger + lemmatizer (the parser issue adds the parser here).
@@ -129,20 +147,47 @@ mod tests {
         assert_eq!(a.len(), 2);
         let s = &a[0].sentence;
         assert_eq!(s.sent_id(), Some("1"));
-        assert_eq!(s.text(), Some("Tokayev didn't thank the \u{201c}CSTO\u{201d}."));
-        assert!(s.comments.iter().any(|c| c == "dateline = NUR-SULTAN, January 10. /TASS/."));
+        assert_eq!(
+            s.text(),
+            Some("Tokayev didn't thank the \u{201c}CSTO\u{201d}.")
+        );
+        assert!(
+            s.comments
+                .iter()
+                .any(|c| c == "dateline = NUR-SULTAN, January 10. /TASS/.")
+        );
         let forms: Vec<&str> = s.words.iter().map(|w| w.form.as_str()).collect();
-        assert_eq!(forms, vec!["Tokayev", "did", "n't", "thank", "the", "\u{201c}", "CSTO", "\u{201d}", "."]);
+        assert_eq!(
+            forms,
+            vec![
+                "Tokayev", "did", "n't", "thank", "the", "\u{201c}", "CSTO", "\u{201d}", "."
+            ]
+        );
         assert_eq!(s.multiword.len(), 1);
-        assert_eq!((s.multiword[0].first, s.multiword[0].last, s.multiword[0].form.as_str()), (2, 3, "didn't"));
+        assert_eq!(
+            (
+                s.multiword[0].first,
+                s.multiword[0].last,
+                s.multiword[0].form.as_str()
+            ),
+            (2, 3, "didn't")
+        );
         // both words of the multiword token carry the token's span
         assert_eq!(a[0].word_spans[1], a[0].word_spans[2]);
         assert_eq!(&text[a[0].word_spans[1].0..a[0].word_spans[1].1], "didn't");
-        assert!(s.words[5].no_space_after() && s.words[6].no_space_after() && s.words[7].no_space_after());
+        assert!(
+            s.words[5].no_space_after()
+                && s.words[6].no_space_after()
+                && s.words[7].no_space_after()
+        );
         assert!(!s.words[4].no_space_after());
         assert!(!s.words[0].no_space_after());
         for (w, (b, e)) in s.words.iter().zip(&a[0].word_spans) {
-            if !s.multiword.iter().any(|m| m.first <= w.id && w.id <= m.last) {
+            if !s
+                .multiword
+                .iter()
+                .any(|m| m.first <= w.id && w.id <= m.last)
+            {
                 assert_eq!(&text[*b..*e], w.form);
             }
         }
@@ -156,26 +201,72 @@ mod tests {
     /// well; this catches a broken or mismatched model file, not small regressions.
     #[test]
     fn shipped_models_meet_a_floor() {
-        let dir = Path::new(file!()).parent().map(|p| p.join("../../data/models")).unwrap_or_default();
+        let dir = Path::new(file!())
+            .parent()
+            .map(|p| p.join("../../data/models"))
+            .unwrap_or_default();
         let an = Analyzer::load(&dir).expect("models in data/models");
         let gold: &[(&str, &str, &str)] = &[
-            ("The", "DET", "the"), ("president", "NOUN", "president"), ("thanked", "VERB", "thank"), ("the", "DET", "the"),
-            ("leaders", "NOUN", "leader"), ("of", "ADP", "of"), ("Russia", "PROPN", "Russia"), ("and", "CCONJ", "and"),
-            ("Belarus", "PROPN", "Belarus"), ("for", "ADP", "for"), ("their", "PRON", "their"), ("quick", "ADJ", "quick"),
-            ("help", "NOUN", "help"), (".", "PUNCT", "."), ("She", "PRON", "she"), ("did", "AUX", "do"), ("n't", "PART", "not"),
-            ("say", "VERB", "say"), ("when", "ADV", "when"), ("the", "DET", "the"), ("troops", "NOUN", "troop"), ("would", "AUX", "would"),
-            ("leave", "VERB", "leave"), ("the", "DET", "the"), ("country", "NOUN", "country"), (".", "PUNCT", "."), ("Prices", "NOUN", "price"),
-            ("rose", "VERB", "rise"), ("by", "ADP", "by"), ("5", "NUM", "5"), ("percent", "NOUN", "percent"), ("in", "ADP", "in"),
-            ("January", "PROPN", "January"), ("2022", "NUM", "2022"), (".", "PUNCT", "."),
+            ("The", "DET", "the"),
+            ("president", "NOUN", "president"),
+            ("thanked", "VERB", "thank"),
+            ("the", "DET", "the"),
+            ("leaders", "NOUN", "leader"),
+            ("of", "ADP", "of"),
+            ("Russia", "PROPN", "Russia"),
+            ("and", "CCONJ", "and"),
+            ("Belarus", "PROPN", "Belarus"),
+            ("for", "ADP", "for"),
+            ("their", "PRON", "their"),
+            ("quick", "ADJ", "quick"),
+            ("help", "NOUN", "help"),
+            (".", "PUNCT", "."),
+            ("She", "PRON", "she"),
+            ("did", "AUX", "do"),
+            ("n't", "PART", "not"),
+            ("say", "VERB", "say"),
+            ("when", "ADV", "when"),
+            ("the", "DET", "the"),
+            ("troops", "NOUN", "troop"),
+            ("would", "AUX", "would"),
+            ("leave", "VERB", "leave"),
+            ("the", "DET", "the"),
+            ("country", "NOUN", "country"),
+            (".", "PUNCT", "."),
+            ("Prices", "NOUN", "price"),
+            ("rose", "VERB", "rise"),
+            ("by", "ADP", "by"),
+            ("5", "NUM", "5"),
+            ("percent", "NOUN", "percent"),
+            ("in", "ADP", "in"),
+            ("January", "PROPN", "January"),
+            ("2022", "NUM", "2022"),
+            (".", "PUNCT", "."),
         ];
         let text = "The president thanked the leaders of Russia and Belarus for their quick help. She didn't say when the troops would leave the country. Prices rose by 5 percent in January 2022.";
         let out = an.analyze(&Doc::new(text.into()));
         let words: Vec<&Word> = out.iter().flat_map(|a| a.sentence.words.iter()).collect();
         assert_eq!(words.len(), gold.len());
-        let upos_ok = words.iter().zip(gold).filter(|(w, g)| w.upos == g.1).count();
-        let lemma_ok = words.iter().zip(gold).filter(|(w, g)| w.lemma == g.2).count();
-        assert!(upos_ok * 100 >= gold.len() * 90, "UPOS {upos_ok}/{}", gold.len());
-        assert!(lemma_ok * 100 >= gold.len() * 90, "lemma {lemma_ok}/{}", gold.len());
+        let upos_ok = words
+            .iter()
+            .zip(gold)
+            .filter(|(w, g)| w.upos == g.1)
+            .count();
+        let lemma_ok = words
+            .iter()
+            .zip(gold)
+            .filter(|(w, g)| w.lemma == g.2)
+            .count();
+        assert!(
+            upos_ok * 100 >= gold.len() * 90,
+            "UPOS {upos_ok}/{}",
+            gold.len()
+        );
+        assert!(
+            lemma_ok * 100 >= gold.len() * 90,
+            "lemma {lemma_ok}/{}",
+            gold.len()
+        );
         assert!(words.iter().all(|w| w.xpos != "_" && !w.feats.is_empty()));
     }
 

@@ -17,7 +17,9 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
 use super::conllu::{Sentence, Word};
-use super::perceptron::{self, FastMap, FnvBuild, ModelError, Perceptron, argmax, hash_feature, mix64};
+use super::perceptron::{
+    self, FastMap, FnvBuild, ModelError, Perceptron, argmax, hash_feature, mix64,
+};
 
 const MAGIC: &[u8; 8] = b"KGTAGGER";
 const VERSION: u32 = 2;
@@ -100,8 +102,22 @@ struct Atoms {
     amb: u64,
 }
 
-const PAD_L: Atoms = Atoms { word: 11, suf: [11; 4], pre: [11; 3], shape: 11, flags: 11, amb: 11 };
-const PAD_R: Atoms = Atoms { word: 13, suf: [13; 4], pre: [13; 3], shape: 13, flags: 13, amb: 13 };
+const PAD_L: Atoms = Atoms {
+    word: 11,
+    suf: [11; 4],
+    pre: [11; 3],
+    shape: 11,
+    flags: 11,
+    amb: 11,
+};
+const PAD_R: Atoms = Atoms {
+    word: 13,
+    suf: [13; 4],
+    pre: [13; 3],
+    shape: 13,
+    flags: 13,
+    amb: 13,
+};
 
 fn word_shape(form: &str) -> String {
     let mut out = String::new();
@@ -143,7 +159,9 @@ fn norm_word(form: &str, lower: &str) -> String {
         if form.len() == 4 && form.bytes().all(|b| b.is_ascii_digit()) {
             return "!YEAR".into();
         }
-        if form.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.' || b == b'-' || b == b'/' || b == b':') {
+        if form.bytes().all(|b| {
+            b.is_ascii_digit() || b == b',' || b == b'.' || b == b'-' || b == b'/' || b == b':'
+        }) {
             return format!("!D{}", word_shape(form));
         }
     }
@@ -170,7 +188,11 @@ fn atoms(form: &str, first: bool, amb: &FastMap<String, u64>) -> Atoms {
         Cow::Borrowed(form)
     };
     let has_digit = form.bytes().any(|b| b.is_ascii_digit());
-    let word = if has_digit { hash_feature(1, &[&norm_word(form, &lower)]) } else { hash_bytes(1, lower.as_bytes()) };
+    let word = if has_digit {
+        hash_feature(1, &[&norm_word(form, &lower)])
+    } else {
+        hash_bytes(1, lower.as_bytes())
+    };
     let lb = lower.as_bytes();
     let mut suf = [0u64; 4];
     let mut ends = [0usize; 4]; // byte start of the last 1..=4 chars
@@ -234,9 +256,20 @@ fn atoms(form: &str, first: bool, amb: &FastMap<String, u64>) -> Atoms {
     let n = lower.chars().count();
     let has_hyphen = form.contains('-') && n > 1;
     let all_upper = any_upper && !any_lower;
-    let flags = (upper0 as u64) | (has_hyphen as u64) << 1 | (has_digit as u64) << 2 | (all_upper as u64) << 3 | (first as u64) << 4;
+    let flags = (upper0 as u64)
+        | (has_hyphen as u64) << 1
+        | (has_digit as u64) << 2
+        | (all_upper as u64) << 3
+        | (first as u64) << 4;
     let amb = amb.get(lower.as_ref()).copied().unwrap_or(7);
-    Atoms { word, suf, pre, shape: mix64(h), flags: mix64(flags + 17), amb }
+    Atoms {
+        word,
+        suf,
+        pre,
+        shape: mix64(h),
+        flags: mix64(flags + 17),
+        amb,
+    }
 }
 
 fn tag_atom(c: Option<usize>) -> u64 {
@@ -302,10 +335,20 @@ fn class_features(a: &[Atoms], i: usize, prev: &[usize], out: &mut Vec<u64>) {
 fn feats_features(a: &[Atoms], i: usize, classes: &[usize], out: &mut Vec<u64>) {
     out.clear();
     let cl = |j: isize| -> u64 {
-        if j < 0 || j as usize >= classes.len() { 3 } else { 1000 + classes[j as usize] as u64 }
+        if j < 0 || j as usize >= classes.len() {
+            3
+        } else {
+            1000 + classes[j as usize] as u64
+        }
     };
     let wd = |j: isize| -> u64 {
-        if j < 0 { 11 } else if j as usize >= a.len() { 13 } else { a[j as usize].word }
+        if j < 0 {
+            11
+        } else if j as usize >= a.len() {
+            13
+        } else {
+            a[j as usize].word
+        }
     };
     let ii = i as isize;
     let c = cl(ii);
@@ -371,22 +414,49 @@ impl Tagger {
         let mut feats_count: BTreeMap<String, usize> = BTreeMap::new();
         for s in train {
             for w in s.words.iter().filter(|w| has_tags(w)) {
-                *class_count.entry((w.upos.clone(), w.xpos.clone())).or_default() += 1;
-                *feats_count.entry(norm_feats(&w.feats).to_string()).or_default() += 1;
+                *class_count
+                    .entry((w.upos.clone(), w.xpos.clone()))
+                    .or_default() += 1;
+                *feats_count
+                    .entry(norm_feats(&w.feats).to_string())
+                    .or_default() += 1;
             }
         }
         feats_count.entry("_".into()).or_default();
         let classes: Vec<(String, String)> = class_count.keys().cloned().collect();
         let feats: Vec<String> = feats_count.keys().cloned().collect();
-        let class_idx: HashMap<(String, String), usize> = classes.iter().cloned().enumerate().map(|(i, c)| (c, i)).collect();
-        let feats_idx: HashMap<String, usize> = feats.iter().cloned().enumerate().map(|(i, c)| (c, i)).collect();
+        let class_idx: HashMap<(String, String), usize> = classes
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(i, c)| (c, i))
+            .collect();
+        let feats_idx: HashMap<String, usize> = feats
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(i, c)| (c, i))
+            .collect();
 
         // Gold indices per sentence.
         let gold: Vec<(Vec<usize>, Vec<usize>)> = train
             .iter()
             .map(|s| {
-                let c = s.words.iter().map(|w| class_idx.get(&(w.upos.clone(), w.xpos.clone())).copied().unwrap_or(0)).collect();
-                let f = s.words.iter().map(|w| feats_idx.get(norm_feats(&w.feats)).copied().unwrap_or(0)).collect();
+                let c = s
+                    .words
+                    .iter()
+                    .map(|w| {
+                        class_idx
+                            .get(&(w.upos.clone(), w.xpos.clone()))
+                            .copied()
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                let f = s
+                    .words
+                    .iter()
+                    .map(|w| feats_idx.get(norm_feats(&w.feats)).copied().unwrap_or(0))
+                    .collect();
                 (c, f)
             })
             .collect();
@@ -401,7 +471,11 @@ impl Tagger {
                     continue;
                 }
                 *cf[gc[k]].entry(gf[k]).or_default() += 1;
-                *word_class.entry(w.form.as_str()).or_default().entry(gc[k]).or_default() += 1;
+                *word_class
+                    .entry(w.form.as_str())
+                    .or_default()
+                    .entry(gc[k])
+                    .or_default() += 1;
             }
         }
         let allowed: Vec<Vec<u16>> = cf
@@ -419,13 +493,18 @@ impl Tagger {
         let mut tagdict = FastMap::default();
         for (form, m) in &word_class {
             let total: usize = m.values().sum();
-            let (best, n) = m.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(c, n)| (*c, *n)).unwrap_or((0, 0));
+            let (best, n) = m
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(c, n)| (*c, *n))
+                .unwrap_or((0, 0));
             if total >= TAGDICT_MIN_COUNT && n as f64 / total as f64 >= TAGDICT_MIN_SHARE {
                 tagdict.insert(form.to_string(), best as u16);
             }
         }
 
-        let mut lower_class: BTreeMap<String, (usize, std::collections::BTreeSet<usize>)> = BTreeMap::new();
+        let mut lower_class: BTreeMap<String, (usize, std::collections::BTreeSet<usize>)> =
+            BTreeMap::new();
         for (s, (gc, _)) in train.iter().zip(&gold) {
             for (k, w) in s.words.iter().enumerate() {
                 if has_tags(w) {
@@ -470,7 +549,12 @@ impl Tagger {
                 if s.words.is_empty() || !s.words.iter().all(has_tags) {
                     continue;
                 }
-                let at: Vec<Atoms> = s.words.iter().enumerate().map(|(i, w)| atoms(&w.form, i == 0, &tagger.amb)).collect();
+                let at: Vec<Atoms> = s
+                    .words
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| atoms(&w.form, i == 0, &tagger.amb))
+                    .collect();
                 let mut pred = Vec::with_capacity(at.len());
                 #[allow(clippy::needless_range_loop)] // i indexes words, atoms and gold together
                 for i in 0..at.len() {
@@ -508,10 +592,18 @@ impl Tagger {
                 ..tagger.clone()
             };
             let dev_scores = snapshot.evaluate(dev);
-            let es = EpochScore { epoch, train_acc: 100.0 * correct as f64 / total.max(1) as f64, dev: dev_scores };
+            let es = EpochScore {
+                epoch,
+                train_acc: 100.0 * correct as f64 / total.max(1) as f64,
+                dev: dev_scores,
+            };
             progress(&es);
             report.epochs.push(es);
-            let key = if dev.is_empty() { epoch as f64 } else { dev_scores.all_tags };
+            let key = if dev.is_empty() {
+                epoch as f64
+            } else {
+                dev_scores.all_tags
+            };
             if best.as_ref().is_none_or(|(b, _)| key > *b) {
                 best = Some((key, snapshot));
                 report.best_epoch = epoch;
@@ -521,7 +613,11 @@ impl Tagger {
         }
         let tagger = match best {
             Some((_, t)) => t,
-            None => Tagger { model: tagger.model.finish(), feats_model: tagger.feats_model.finish(), ..tagger },
+            None => Tagger {
+                model: tagger.model.finish(),
+                feats_model: tagger.feats_model.finish(),
+                ..tagger
+            },
         };
         (tagger, report)
     }
@@ -535,7 +631,12 @@ impl Tagger {
 
     /// Fills UPOS, XPOS and FEATS of every word from the forms.
     pub fn tag(&self, s: &mut Sentence) {
-        let at: Vec<Atoms> = s.words.iter().enumerate().map(|(i, w)| atoms(&w.form, i == 0, &self.amb)).collect();
+        let at: Vec<Atoms> = s
+            .words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| atoms(&w.form, i == 0, &self.amb))
+            .collect();
         let mut fv = Vec::with_capacity(64);
         let mut scores = vec![0f32; self.model.n_classes()];
         let mut pred: Vec<usize> = Vec::with_capacity(at.len());
@@ -584,7 +685,13 @@ impl Tagger {
             }
         }
         let pct = |k: usize| 100.0 * k as f64 / n.max(1) as f64;
-        TagScores { tokens: n, upos: pct(u), xpos: pct(x), feats: pct(f), all_tags: pct(a) }
+        TagScores {
+            tokens: n,
+            upos: pct(u),
+            xpos: pct(x),
+            feats: pct(f),
+            all_tags: pct(a),
+        }
     }
 
     /// Drops FEATS candidates that had less than `min_share` of their class's tokens in
@@ -592,12 +699,25 @@ impl Tagger {
     /// model is skipped for them (+18% tagging speed, -0.23 FEATS accuracy at 1%).
     pub fn restrict_feats_candidates(&mut self, train: &[Sentence], min_share: f64) {
         use std::collections::BTreeMap;
-        let class_idx: HashMap<(&str, &str), usize> = self.classes.iter().enumerate().map(|(i, (u, x))| ((u.as_str(), x.as_str()), i)).collect();
-        let feats_idx: HashMap<&str, usize> = self.feats.iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
+        let class_idx: HashMap<(&str, &str), usize> = self
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(i, (u, x))| ((u.as_str(), x.as_str()), i))
+            .collect();
+        let feats_idx: HashMap<&str, usize> = self
+            .feats
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.as_str(), i))
+            .collect();
         let mut counts: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); self.classes.len()];
         for s in train {
             for w in s.words.iter().filter(|w| has_tags(w)) {
-                if let (Some(&c), Some(&f)) = (class_idx.get(&(w.upos.as_str(), w.xpos.as_str())), feats_idx.get(norm_feats(&w.feats))) {
+                if let (Some(&c), Some(&f)) = (
+                    class_idx.get(&(w.upos.as_str(), w.xpos.as_str())),
+                    feats_idx.get(norm_feats(&w.feats)),
+                ) {
                     *counts[c].entry(f).or_default() += 1;
                 }
             }
@@ -610,7 +730,9 @@ impl Tagger {
             let keep: Vec<u16> = cand
                 .iter()
                 .copied()
-                .filter(|f| *counts[c].get(&(*f as usize)).unwrap_or(&0) as f64 >= min_share * total as f64)
+                .filter(|f| {
+                    *counts[c].get(&(*f as usize)).unwrap_or(&0) as f64 >= min_share * total as f64
+                })
                 .collect();
             if !keep.is_empty() {
                 *cand = keep;
@@ -623,7 +745,13 @@ impl Tagger {
         self.classes
             .iter()
             .zip(&self.allowed)
-            .map(|((u, x), a)| (u.clone(), x.clone(), a.iter().map(|&f| self.feats[f as usize].clone()).collect()))
+            .map(|((u, x), a)| {
+                (
+                    u.clone(),
+                    x.clone(),
+                    a.iter().map(|&f| self.feats[f as usize].clone()).collect(),
+                )
+            })
             .collect()
     }
 
@@ -721,7 +849,9 @@ impl Tagger {
             let k = read_str(r)?;
             let v = read_u32(r)? as usize;
             if v >= n {
-                return Err(ModelError::Corrupt("tag dictionary class out of range".into()));
+                return Err(ModelError::Corrupt(
+                    "tag dictionary class out of range".into(),
+                ));
             }
             tagdict.insert(k, v as u16);
         }
@@ -736,9 +866,19 @@ impl Tagger {
         let model = Perceptron::read_from(r)?;
         let feats_model = Perceptron::read_from(r)?;
         if model.n_classes() != n || feats_model.n_classes() != nf {
-            return Err(ModelError::Corrupt("class counts disagree with the perceptrons".into()));
+            return Err(ModelError::Corrupt(
+                "class counts disagree with the perceptrons".into(),
+            ));
         }
-        Ok(Tagger { classes, feats, allowed, tagdict, amb, model, feats_model })
+        Ok(Tagger {
+            classes,
+            feats,
+            allowed,
+            tagdict,
+            amb,
+            model,
+            feats_model,
+        })
     }
 }
 
@@ -749,9 +889,18 @@ fn norm_feats(f: &str) -> &str {
         // rare; leak the cleaned string to keep the signature borrow-only
         let cleaned: Vec<&str> = f
             .split('|')
-            .filter(|kv| !(kv.starts_with("Typo=") || kv.starts_with("Abbr=") || kv.starts_with("Style=") || kv.starts_with("ExtPos=")))
+            .filter(|kv| {
+                !(kv.starts_with("Typo=")
+                    || kv.starts_with("Abbr=")
+                    || kv.starts_with("Style=")
+                    || kv.starts_with("ExtPos="))
+            })
             .collect();
-        let s = if cleaned.is_empty() { "_".to_string() } else { cleaned.join("|") };
+        let s = if cleaned.is_empty() {
+            "_".to_string()
+        } else {
+            cleaned.join("|")
+        };
         return intern(s);
     }
     f
@@ -784,13 +933,28 @@ mod tests {
         let rows = [
             ("The", "DET", "DT", "Definite=Def|PronType=Art"),
             ("dog", "NOUN", "NN", "Number=Sing"),
-            ("was", "AUX", "VBD", "Mood=Ind|Number=Sing|Person=3|Tense=Past|VerbForm=Fin"),
+            (
+                "was",
+                "AUX",
+                "VBD",
+                "Mood=Ind|Number=Sing|Person=3|Tense=Past|VerbForm=Fin",
+            ),
             ("seen", "VERB", "VBN", "Tense=Past|VerbForm=Part|Voice=Pass"),
             (".", "PUNCT", ".", "_"),
         ];
         let rows2 = [
-            ("They", "PRON", "PRP", "Case=Nom|Number=Plur|Person=3|PronType=Prs"),
-            ("have", "AUX", "VBP", "Mood=Ind|Number=Plur|Person=3|Tense=Pres|VerbForm=Fin"),
+            (
+                "They",
+                "PRON",
+                "PRP",
+                "Case=Nom|Number=Plur|Person=3|PronType=Prs",
+            ),
+            (
+                "have",
+                "AUX",
+                "VBP",
+                "Mood=Ind|Number=Plur|Person=3|Tense=Pres|VerbForm=Fin",
+            ),
             ("seen", "VERB", "VBN", "Tense=Past|VerbForm=Part"),
             ("cats", "NOUN", "NNS", "Number=Plur"),
             (".", "PUNCT", ".", "_"),
@@ -831,7 +995,10 @@ mod tests {
         }
         let mut v = ba.clone();
         v[8] = 99;
-        assert!(matches!(Tagger::read_from(&mut v.as_slice()), Err(ModelError::Version { .. })));
+        assert!(matches!(
+            Tagger::read_from(&mut v.as_slice()),
+            Err(ModelError::Version { .. })
+        ));
     }
 
     #[test]
@@ -849,7 +1016,14 @@ mod tests {
         let t = Tagger::train(&toy_corpus(), &[], 1);
         let mut s = Sentence::default();
         t.tag(&mut s);
-        let mut s = Sentence { words: vec![Word::new(1, ""), Word::new(2, "\u{1F600}"), Word::new(3, "x".repeat(5000))], ..Default::default() };
+        let mut s = Sentence {
+            words: vec![
+                Word::new(1, ""),
+                Word::new(2, "\u{1F600}"),
+                Word::new(3, "x".repeat(5000)),
+            ],
+            ..Default::default()
+        };
         t.tag(&mut s);
         assert!(s.words.iter().all(|w| w.upos != "_"));
     }

@@ -86,12 +86,20 @@ pub fn train(
         let tagger = Tagger::train(&train, &dev, 1);
         let path = cfg.out.join(super::pipeline::TAGGER_FILE);
         written(&path, tagger.save(&path))?;
-        log(format!("tagger: {} ({:.0}s)", path.display(), t.elapsed().as_secs_f64()));
+        log(format!(
+            "tagger: {} ({:.0}s)",
+            path.display(),
+            t.elapsed().as_secs_f64()
+        ));
         let t = Instant::now();
         let lemmatizer = Lemmatizer::train_weighted(&[(&ewt_train, 2), (&gum_train, 1)]);
         let path = cfg.out.join(super::pipeline::LEMMA_FILE);
         written(&path, lemmatizer.save(&path))?;
-        log(format!("lemmatizer: {} ({:.0}s)", path.display(), t.elapsed().as_secs_f64()));
+        log(format!(
+            "lemmatizer: {} ({:.0}s)",
+            path.display(),
+            t.elapsed().as_secs_f64()
+        ));
     }
 
     if components.contains(&Component::Parser) {
@@ -117,7 +125,11 @@ pub fn train(
         let model = Parser::train(&train_tags, &dev_tags, &parser::TrainOptions::default());
         let path = cfg.out.join(super::pipeline::PARSER_FILE);
         written(&path, model.save(&path))?;
-        log(format!("parser: {} ({:.0}s)", path.display(), t.elapsed().as_secs_f64()));
+        log(format!(
+            "parser: {} ({:.0}s)",
+            path.display(),
+            t.elapsed().as_secs_f64()
+        ));
     }
 
     if components.contains(&Component::Ner) {
@@ -128,7 +140,11 @@ pub fn train(
         let model = Ner::train(&data, Some(&gaz), &ner::TrainOptions::default());
         let path = cfg.out.join(super::pipeline::NER_FILE);
         written(&path, model.save(&path))?;
-        log(format!("ner: {} ({:.0}s)", path.display(), t.elapsed().as_secs_f64()));
+        log(format!(
+            "ner: {} ({:.0}s)",
+            path.display(),
+            t.elapsed().as_secs_f64()
+        ));
     }
     Ok(())
 }

@@ -34,7 +34,10 @@ pub mod term {
             pub const $name: NamedNodeRef<'static> = NamedNodeRef::new_unchecked($iri);
         };
     }
-    iri!(OWL_OBJECT_PROPERTY, "http://www.w3.org/2002/07/owl#ObjectProperty");
+    iri!(
+        OWL_OBJECT_PROPERTY,
+        "http://www.w3.org/2002/07/owl#ObjectProperty"
+    );
     iri!(OWL_SAME_AS, "http://www.w3.org/2002/07/owl#sameAs");
     iri!(SCHEMA_ALTERNATE_NAME, "http://schema.org/alternateName");
     iri!(SCHEMA_DATE_PUBLISHED, "http://schema.org/datePublished");
@@ -42,28 +45,82 @@ pub mod term {
     iri!(SCHEMA_IDENTIFIER, "http://schema.org/identifier");
     iri!(PROV_ENTITY, "http://www.w3.org/ns/prov#Entity");
     iri!(PROV_ACTIVITY, "http://www.w3.org/ns/prov#Activity");
-    iri!(PROV_SOFTWARE_AGENT, "http://www.w3.org/ns/prov#SoftwareAgent");
-    iri!(PROV_WAS_DERIVED_FROM, "http://www.w3.org/ns/prov#wasDerivedFrom");
-    iri!(PROV_WAS_GENERATED_BY, "http://www.w3.org/ns/prov#wasGeneratedBy");
-    iri!(PROV_WAS_ASSOCIATED_WITH, "http://www.w3.org/ns/prov#wasAssociatedWith");
-    iri!(PROV_STARTED_AT_TIME, "http://www.w3.org/ns/prov#startedAtTime");
-    iri!(NIF_CONTEXT, "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Context");
-    iri!(NIF_SENTENCE, "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Sentence");
-    iri!(NIF_PHRASE, "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Phrase");
-    iri!(NIF_RFC5147, "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#RFC5147String");
-    iri!(NIF_IS_STRING, "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#isString");
-    iri!(NIF_SOURCE_URL, "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#sourceUrl");
-    iri!(NIF_BEGIN_INDEX, "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#beginIndex");
-    iri!(NIF_END_INDEX, "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#endIndex");
-    iri!(NIF_ANCHOR_OF, "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf");
+    iri!(
+        PROV_SOFTWARE_AGENT,
+        "http://www.w3.org/ns/prov#SoftwareAgent"
+    );
+    iri!(
+        PROV_WAS_DERIVED_FROM,
+        "http://www.w3.org/ns/prov#wasDerivedFrom"
+    );
+    iri!(
+        PROV_WAS_GENERATED_BY,
+        "http://www.w3.org/ns/prov#wasGeneratedBy"
+    );
+    iri!(
+        PROV_WAS_ASSOCIATED_WITH,
+        "http://www.w3.org/ns/prov#wasAssociatedWith"
+    );
+    iri!(
+        PROV_STARTED_AT_TIME,
+        "http://www.w3.org/ns/prov#startedAtTime"
+    );
+    iri!(
+        NIF_CONTEXT,
+        "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Context"
+    );
+    iri!(
+        NIF_SENTENCE,
+        "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Sentence"
+    );
+    iri!(
+        NIF_PHRASE,
+        "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Phrase"
+    );
+    iri!(
+        NIF_RFC5147,
+        "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#RFC5147String"
+    );
+    iri!(
+        NIF_IS_STRING,
+        "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#isString"
+    );
+    iri!(
+        NIF_SOURCE_URL,
+        "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#sourceUrl"
+    );
+    iri!(
+        NIF_BEGIN_INDEX,
+        "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#beginIndex"
+    );
+    iri!(
+        NIF_END_INDEX,
+        "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#endIndex"
+    );
+    iri!(
+        NIF_ANCHOR_OF,
+        "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf"
+    );
     iri!(
         NIF_REFERENCE_CONTEXT,
         "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#referenceContext"
     );
-    iri!(ITS_TA_CONFIDENCE, "http://www.w3.org/2005/11/its/rdf#taConfidence");
-    iri!(ITS_TA_IDENT_REF, "http://www.w3.org/2005/11/its/rdf#taIdentRef");
-    iri!(ITS_TA_CLASS_REF, "http://www.w3.org/2005/11/its/rdf#taClassRef");
-    iri!(XSD_NON_NEGATIVE_INTEGER, "http://www.w3.org/2001/XMLSchema#nonNegativeInteger");
+    iri!(
+        ITS_TA_CONFIDENCE,
+        "http://www.w3.org/2005/11/its/rdf#taConfidence"
+    );
+    iri!(
+        ITS_TA_IDENT_REF,
+        "http://www.w3.org/2005/11/its/rdf#taIdentRef"
+    );
+    iri!(
+        ITS_TA_CLASS_REF,
+        "http://www.w3.org/2005/11/its/rdf#taClassRef"
+    );
+    iri!(
+        XSD_NON_NEGATIVE_INTEGER,
+        "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"
+    );
 }
 
 /// The prefixes `kg query` predeclares and the serializers use, in a fixed order.
@@ -110,7 +167,11 @@ pub enum ModelError {
     #[error("{what} {index} is out of range")]
     Dangling { what: &'static str, index: usize },
     #[error("span {begin}..{end} is outside the document ({len} characters)")]
-    Span { begin: usize, end: usize, len: usize },
+    Span {
+        begin: usize,
+        end: usize,
+        len: usize,
+    },
     #[error("entity {name:?} has no mention in the document")]
     Unmentioned { name: String },
     #[error("confidence {0} is not in 0..1")]
@@ -237,14 +298,20 @@ pub fn document_quads(
     let doc = nn(doc_iri.clone());
     let chars = CharIndex::new(text);
     let n_chars = chars.len();
-    let mut quads = Vec::new();
-
     // The document as a NIF context.
-    quads.push(quad(doc.clone(), rdf::TYPE, term::NIF_CONTEXT.into_owned()));
+    let mut quads = vec![quad(doc.clone(), rdf::TYPE, term::NIF_CONTEXT.into_owned())];
     quads.push(quad(doc.clone(), rdf::TYPE, term::NIF_RFC5147.into_owned()));
-    quads.push(quad(doc.clone(), term::NIF_IS_STRING, Literal::new_simple_literal(text)));
+    quads.push(quad(
+        doc.clone(),
+        term::NIF_IS_STRING,
+        Literal::new_simple_literal(text),
+    ));
     quads.push(quad(doc.clone(), term::NIF_BEGIN_INDEX, index_literal(0)));
-    quads.push(quad(doc.clone(), term::NIF_END_INDEX, index_literal(n_chars)));
+    quads.push(quad(
+        doc.clone(),
+        term::NIF_END_INDEX,
+        index_literal(n_chars),
+    ));
     let meta = &graph.document;
     if let Some(url) = &meta.url {
         match NamedNode::new(url.as_str()) {
@@ -264,7 +331,11 @@ pub fn document_quads(
         ));
     }
     if let Some(title) = &meta.title {
-        quads.push(quad(doc.clone(), term::SCHEMA_NAME, Literal::new_simple_literal(title)));
+        quads.push(quad(
+            doc.clone(),
+            term::SCHEMA_NAME,
+            Literal::new_simple_literal(title),
+        ));
     }
     if let Some(id) = &meta.source_id {
         quads.push(quad(
@@ -294,8 +365,16 @@ pub fn document_quads(
         let s = span_node(span);
         quads.push(quad(s.clone(), rdf::TYPE, term::NIF_SENTENCE.into_owned()));
         quads.push(quad(s.clone(), rdf::TYPE, term::NIF_RFC5147.into_owned()));
-        quads.push(quad(s.clone(), term::NIF_BEGIN_INDEX, index_literal(span.begin)));
-        quads.push(quad(s.clone(), term::NIF_END_INDEX, index_literal(span.end)));
+        quads.push(quad(
+            s.clone(),
+            term::NIF_BEGIN_INDEX,
+            index_literal(span.begin),
+        ));
+        quads.push(quad(
+            s.clone(),
+            term::NIF_END_INDEX,
+            index_literal(span.end),
+        ));
         quads.push(quad(
             s.clone(),
             term::NIF_ANCHOR_OF,
@@ -319,17 +398,37 @@ pub fn document_quads(
         let node = span_node(m.span);
         let e: &Entity = &graph.entities[m.entity];
         quads.push(quad(node.clone(), rdf::TYPE, term::NIF_PHRASE.into_owned()));
-        quads.push(quad(node.clone(), rdf::TYPE, term::NIF_RFC5147.into_owned()));
-        quads.push(quad(node.clone(), term::NIF_BEGIN_INDEX, index_literal(m.span.begin)));
-        quads.push(quad(node.clone(), term::NIF_END_INDEX, index_literal(m.span.end)));
+        quads.push(quad(
+            node.clone(),
+            rdf::TYPE,
+            term::NIF_RFC5147.into_owned(),
+        ));
+        quads.push(quad(
+            node.clone(),
+            term::NIF_BEGIN_INDEX,
+            index_literal(m.span.begin),
+        ));
+        quads.push(quad(
+            node.clone(),
+            term::NIF_END_INDEX,
+            index_literal(m.span.end),
+        ));
         quads.push(quad(
             node.clone(),
             term::NIF_ANCHOR_OF,
             Literal::new_simple_literal(anchor(m.span)),
         ));
         quads.push(quad(node.clone(), term::NIF_REFERENCE_CONTEXT, doc.clone()));
-        quads.push(quad(node.clone(), term::ITS_TA_IDENT_REF, entity_iris[m.entity].clone()));
-        quads.push(quad(node.clone(), term::ITS_TA_CLASS_REF, type_iri(iris, e.kind)));
+        quads.push(quad(
+            node.clone(),
+            term::ITS_TA_IDENT_REF,
+            entity_iris[m.entity].clone(),
+        ));
+        quads.push(quad(
+            node.clone(),
+            term::ITS_TA_CLASS_REF,
+            type_iri(iris, e.kind),
+        ));
     }
 
     // Facts: one evidence node per (triple, sentence), plus the asserted triple.
@@ -354,7 +453,11 @@ pub fn document_quads(
         }
         relations.insert(p.clone());
         quads.push(quad(fact.clone(), rdf::TYPE, rdf::STATEMENT.into_owned()));
-        quads.push(quad(fact.clone(), rdf::TYPE, term::PROV_ENTITY.into_owned()));
+        quads.push(quad(
+            fact.clone(),
+            rdf::TYPE,
+            term::PROV_ENTITY.into_owned(),
+        ));
         quads.push(quad(fact.clone(), rdf::SUBJECT, s.clone()));
         quads.push(quad(fact.clone(), rdf::PREDICATE, p.clone()));
         quads.push(quad(fact.clone(), rdf::OBJECT, o.clone()));
@@ -363,7 +466,11 @@ pub fn document_quads(
             term::ITS_TA_CONFIDENCE,
             Literal::new_typed_literal(format_confidence(f.confidence), xsd::DOUBLE),
         ));
-        quads.push(quad(fact.clone(), term::PROV_WAS_DERIVED_FROM, sentence.clone()));
+        quads.push(quad(
+            fact.clone(),
+            term::PROV_WAS_DERIVED_FROM,
+            sentence.clone(),
+        ));
         if let Some(run) = run {
             quads.push(quad(fact.clone(), term::PROV_WAS_GENERATED_BY, nn(run)));
         }
@@ -383,7 +490,11 @@ pub fn document_quads(
             }
         };
         if let Some(t) = &q.time {
-            quads.push(quad(fact.clone(), nn(iris.vocab("time")).as_ref(), value_term(t)));
+            quads.push(quad(
+                fact.clone(),
+                nn(iris.vocab("time")).as_ref(),
+                value_term(t),
+            ));
         }
         if let Some(l) = q.location {
             quads.push(quad(
@@ -424,8 +535,17 @@ pub fn document_quads(
     }
     let mut relation_quads = Vec::new();
     for p in relations {
-        let label = p.as_str().rsplit('/').next().unwrap_or_default().replace('_', " ");
-        relation_quads.push(quad(p.clone(), rdf::TYPE, term::OWL_OBJECT_PROPERTY.into_owned()));
+        let label = p
+            .as_str()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .replace('_', " ");
+        relation_quads.push(quad(
+            p.clone(),
+            rdf::TYPE,
+            term::OWL_OBJECT_PROPERTY.into_owned(),
+        ));
         relation_quads.push(quad(p, rdfs::LABEL, en(&label)));
     }
     Ok(DocumentQuads {
@@ -465,7 +585,11 @@ pub fn run_quads(iris: &Iris, run: &str, started_at: &str) -> Vec<Quad> {
             Literal::new_typed_literal(started_at, xsd::DATE_TIME),
         ),
         quad(run, term::PROV_WAS_ASSOCIATED_WITH, agent.clone()),
-        quad(agent.clone(), rdf::TYPE, term::PROV_SOFTWARE_AGENT.into_owned()),
+        quad(
+            agent.clone(),
+            rdf::TYPE,
+            term::PROV_SOFTWARE_AGENT.into_owned(),
+        ),
         quad(
             agent,
             rdfs::LABEL,
@@ -492,7 +616,10 @@ mod tests {
                 date: Some("2022-01-10".into()),
                 ..Default::default()
             },
-            sentences: vec![CharSpan { begin: 0, end: 22 }, CharSpan { begin: 23, end: 37 }],
+            sentences: vec![
+                CharSpan { begin: 0, end: 22 },
+                CharSpan { begin: 23, end: 37 },
+            ],
             entities: vec![person("Kassym-Jomart Tokayev"), person("Vladimir Putin")],
             mentions: vec![
                 Mention {
@@ -522,7 +649,10 @@ mod tests {
         let q = document_quads(&iris, &sample(), None).unwrap();
         assert_eq!(q.asserted.len(), 1);
         let a = &q.asserted[0];
-        assert_eq!(a.subject.to_string(), "<http://kg.local/entity/Kassym-Jomart_Tokayev>");
+        assert_eq!(
+            a.subject.to_string(),
+            "<http://kg.local/entity/Kassym-Jomart_Tokayev>"
+        );
         assert_eq!(a.predicate.as_str(), "http://kg.local/rel/thank");
         let anchors: Vec<String> = q
             .quads
@@ -531,7 +661,11 @@ mod tests {
             .map(|q| q.object.to_string())
             .collect();
         assert!(anchors.contains(&"\"Tokayev thanked Putin.\"".to_owned()));
-        assert!(q.quads.iter().all(|q| !matches!(q.subject, NamedOrBlankNode::BlankNode(_))));
+        assert!(
+            q.quads
+                .iter()
+                .all(|q| !matches!(q.subject, NamedOrBlankNode::BlankNode(_)))
+        );
         assert_eq!(q.entities.len(), 2);
     }
 

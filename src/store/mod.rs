@@ -21,6 +21,9 @@ use oxigraph::store::{StorageError, Store as OxStore};
 use crate::kg::Iris;
 use crate::rdf::{self, DocumentQuads, term};
 
+/// A mention node's entity, anchor text and class, as a new document states them.
+type MentionFields = (Option<NamedNode>, Option<String>, Option<NamedNode>);
+
 /// How a command needs the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -184,12 +187,10 @@ impl Store {
                 quads.push(q.map_err(|e| parse_error(&name, &bytes, e))?);
             }
             total += quads.len() as u64;
-            loader
-                .load_quads(quads)
-                .map_err(|e| StoreError::Input {
-                    file: name.clone(),
-                    message: e.to_string(),
-                })?;
+            loader.load_quads(quads).map_err(|e| StoreError::Input {
+                file: name.clone(),
+                message: e.to_string(),
+            })?;
         }
         loader.commit()?;
         Ok(total)
@@ -208,14 +209,12 @@ impl Store {
     /// Whether the store holds a document with this IRI.
     pub fn contains_document(&self, doc: &str) -> Result<bool, StoreError> {
         let doc = NamedNode::new_unchecked(doc);
-        Ok(self
-            .inner
-            .contains(QuadRef::new(
-                &doc,
-                rdfv::TYPE,
-                term::NIF_CONTEXT,
-                GraphNameRef::DefaultGraph,
-            ))?)
+        Ok(self.inner.contains(QuadRef::new(
+            &doc,
+            rdfv::TYPE,
+            term::NIF_CONTEXT,
+            GraphNameRef::DefaultGraph,
+        ))?)
     }
 
     /// Objects of `(subject, predicate, ?o)` in the default graph, sorted.
@@ -310,9 +309,11 @@ impl Store {
                 .transpose()
                 .map(|q| q.map(|q| q.object))
             };
-            if let (Some(Term::NamedNode(s)), Some(Term::NamedNode(p)), Some(o)) =
-                (get(rdfv::SUBJECT)?, get(rdfv::PREDICATE)?, get(rdfv::OBJECT)?)
-            {
+            if let (Some(Term::NamedNode(s)), Some(Term::NamedNode(p)), Some(o)) = (
+                get(rdfv::SUBJECT)?,
+                get(rdfv::PREDICATE)?,
+                get(rdfv::OBJECT)?,
+            ) {
                 old_relations.insert(p.clone());
                 old_triples.insert((s, p, o));
             }
@@ -377,7 +378,12 @@ impl Store {
             ) {
                 let f = st?.subject;
                 let has = |pred: NamedNodeRef<'_>, obj: TermRef<'_>| {
-                    tx.contains(QuadRef::new(f.as_ref(), pred, obj, GraphNameRef::DefaultGraph))
+                    tx.contains(QuadRef::new(
+                        f.as_ref(),
+                        pred,
+                        obj,
+                        GraphNameRef::DefaultGraph,
+                    ))
                 };
                 if has(rdfv::PREDICATE, p.as_ref().into())? && has(rdfv::OBJECT, o.as_ref())? {
                     supported = true;
@@ -417,8 +423,7 @@ impl Store {
         // write costs the size of the document, not of the store: the document's
         // own mentions add alternate names and set the type; names and entities
         // that only the old version mentioned go when no other mention keeps them.
-        let mut new_mentions: BTreeMap<NamedNode, (Option<NamedNode>, Option<String>, Option<NamedNode>)> =
-            BTreeMap::new();
+        let mut new_mentions: BTreeMap<NamedNode, MentionFields> = BTreeMap::new();
         for q in &new.quads {
             let oxigraph::model::NamedOrBlankNode::NamedNode(m) = &q.subject else {
                 continue;
@@ -478,7 +483,12 @@ impl Store {
                 .iter()
                 .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
             {
-                tx.insert(QuadRef::new(e, rdfv::TYPE, class, GraphNameRef::DefaultGraph));
+                tx.insert(QuadRef::new(
+                    e,
+                    rdfv::TYPE,
+                    class,
+                    GraphNameRef::DefaultGraph,
+                ));
             }
         }
         for (e, a) in &new_names {
@@ -641,7 +651,7 @@ impl Store {
                 .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
                 .collect::<Result<_, _>>()?
         };
-        quads.sort_by(|a, b| quad_key(a).cmp(&quad_key(b)));
+        quads.sort_by_cached_key(quad_key);
         let mut w = ser.for_writer(out);
         for q in &quads {
             w.serialize_quad(q)?;
@@ -664,7 +674,8 @@ fn open_on_disk(path: &Path, mode: Mode) -> Result<OxStore, StoreError> {
 fn open_on_disk(path: &Path, _mode: Mode) -> Result<OxStore, StoreError> {
     Err(StoreError::Open {
         path: path.to_path_buf(),
-        message: "this kg was built without on-disk storage (feature `rocksdb`); use --memory".into(),
+        message: "this kg was built without on-disk storage (feature `rocksdb`); use --memory"
+            .into(),
     })
 }
 
@@ -695,11 +706,6 @@ fn classify_open_error(path: &Path, e: StorageError) -> StoreError {
         StoreError::Open {
             path: path.to_path_buf(),
             message: "the directory is not writable".into(),
-        }
-    } else if lower.contains("corrupt") || lower.contains("no such file") {
-        StoreError::Open {
-            path: path.to_path_buf(),
-            message: first_line(&msg),
         }
     } else {
         StoreError::Open {
@@ -791,7 +797,10 @@ mod tests {
                 kind: EntityType::Person,
                 same_as: None,
             });
-            let begin = text.find(name).map(|b| text[..b].chars().count()).unwrap_or(0);
+            let begin = text
+                .find(name)
+                .map(|b| text[..b].chars().count())
+                .unwrap_or(0);
             g.mentions.push(Mention {
                 span: CharSpan {
                     begin,
@@ -845,7 +854,10 @@ mod tests {
                 .replace_document(&iris, &rdf::document_quads(&iris, g, None).unwrap())
                 .unwrap();
         }
-        assert_eq!(count(&store, &iris, "SELECT * { ?f rdf:predicate rel:thank }"), 2);
+        assert_eq!(
+            count(&store, &iris, "SELECT * { ?f rdf:predicate rel:thank }"),
+            2
+        );
         // Document b now says something else: its evidence goes, a's stays.
         let b2 = DocumentGraph {
             document: b.document.clone(),
@@ -889,7 +901,11 @@ mod tests {
             .unwrap();
         assert_eq!(rows.len(), 1, "{rows:?}");
         assert_eq!(
-            count(&store, &iris, "SELECT * { ent:Ann_Lee a schema:Person; rdfs:label \"Ann Lee\"@en }"),
+            count(
+                &store,
+                &iris,
+                "SELECT * { ent:Ann_Lee a schema:Person; rdfs:label \"Ann Lee\"@en }"
+            ),
             1
         );
     }
@@ -949,7 +965,10 @@ mod tests {
 
     #[test]
     fn formats_resolve() {
-        assert_eq!(format_from_extension(Path::new("a.TTL")), Some(RdfFormat::Turtle));
+        assert_eq!(
+            format_from_extension(Path::new("a.TTL")),
+            Some(RdfFormat::Turtle)
+        );
         assert_eq!(format_from_name("nq"), Some(RdfFormat::NQuads));
         assert!(format_from_name("docx").is_none());
     }

@@ -22,10 +22,40 @@ pub struct Dateline {
 }
 
 const MONTHS: &[&str] = &[
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Jan",
-    "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
 ];
-const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 struct Cur<'a> {
     s: &'a str,
@@ -122,7 +152,11 @@ fn parse_agency(c: &mut Cur) -> Option<(usize, usize)> {
     c.i += 1;
     let a = c.i;
     let name = c.take_while(|ch| ch != close && ch != '\n' && ch != '(' && ch != ')');
-    if name.is_empty() || name.len() > 40 || !name.chars().next().is_some_and(|ch| ch.is_uppercase()) || !c.eat(&close.to_string()) {
+    if name.is_empty()
+        || name.len() > 40
+        || !name.chars().next().is_some_and(|ch| ch.is_uppercase())
+        || !c.eat(&close.to_string())
+    {
         c.i = start;
         return None;
     }
@@ -143,13 +177,20 @@ pub fn detect(p: &str) -> Option<Dateline> {
     if !c.peek().is_some_and(|ch| ch.is_uppercase()) {
         return None;
     }
-    let place_raw = c.take_while(|ch| ch.is_uppercase() || ch == ' ' || ch == '-' || ch == '.' || ch == '\'' || ch == '\u{2019}');
-    if c.peek().is_some_and(|ch| ch.is_lowercase() || ch.is_ascii_digit()) {
+    let place_raw = c.take_while(|ch| {
+        ch.is_uppercase() || ch == ' ' || ch == '-' || ch == '.' || ch == '\'' || ch == '\u{2019}'
+    });
+    if c.peek()
+        .is_some_and(|ch| ch.is_lowercase() || ch.is_ascii_digit())
+    {
         return None;
     }
     let place_trim = place_raw.trim_end_matches([' ', '-']);
     let caps = place_trim.chars().filter(|ch| ch.is_uppercase()).count();
-    if caps < 2 || place_trim.len() > 40 || place_trim.split(' ').filter(|w| !w.is_empty()).count() > 4 {
+    if caps < 2
+        || place_trim.len() > 40
+        || place_trim.split(' ').filter(|w| !w.is_empty()).count() > 4
+    {
         return None;
     }
     // a dash right after the place (NUR-SULTAN - ...) was swallowed by take_while; rewind
@@ -223,7 +264,10 @@ mod tests {
         assert_eq!(d.place, "NUR-SULTAN");
         assert_eq!(d.date_text.as_deref(), Some("January 10"));
         assert_eq!(d.agency.as_deref(), Some("TASS"));
-        assert_eq!(&"NUR-SULTAN, January 10. /TASS/. Kazakh"[d.end..], " Kazakh");
+        assert_eq!(
+            &"NUR-SULTAN, January 10. /TASS/. Kazakh"[d.end..],
+            " Kazakh"
+        );
     }
 
     #[test]

@@ -36,7 +36,10 @@ pub use dateline::Dateline;
 pub fn decode_lossy(bytes: &[u8]) -> (String, Option<usize>) {
     match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), None),
-        Err(e) => (String::from_utf8_lossy(bytes).into_owned(), Some(e.valid_up_to())),
+        Err(e) => (
+            String::from_utf8_lossy(bytes).into_owned(),
+            Some(e.valid_up_to()),
+        ),
     }
 }
 
@@ -97,7 +100,14 @@ const CP_STEP: usize = 64;
 impl Doc {
     /// Tokenizes and sentence-splits `text`. Never panics; linear time.
     pub fn new(text: String) -> Doc {
-        let mut doc = Doc { text, tokens: Vec::new(), words: Vec::new(), sentences: Vec::new(), datelines: Vec::new(), cp_index: Vec::new() };
+        let mut doc = Doc {
+            text,
+            tokens: Vec::new(),
+            words: Vec::new(),
+            sentences: Vec::new(),
+            datelines: Vec::new(),
+            cp_index: Vec::new(),
+        };
         doc.build_cp_index();
         let out = tokenize::analyze(&doc.text);
         doc.tokens = out.tokens;
@@ -110,7 +120,14 @@ impl Doc {
     /// Like `new`, but every line is one sentence (benchmark inputs, `--lines`): a
     /// newline is a hard boundary and nothing else splits. Datelines are not detected.
     pub fn from_lines(text: String) -> Doc {
-        let mut doc = Doc { text, tokens: Vec::new(), words: Vec::new(), sentences: Vec::new(), datelines: Vec::new(), cp_index: Vec::new() };
+        let mut doc = Doc {
+            text,
+            tokens: Vec::new(),
+            words: Vec::new(),
+            sentences: Vec::new(),
+            datelines: Vec::new(),
+            cp_index: Vec::new(),
+        };
         doc.build_cp_index();
         let out = tokenize::analyze_lines(&doc.text);
         doc.tokens = out.tokens;
@@ -194,7 +211,10 @@ impl Doc {
         }
         let k = byte / CP_STEP;
         let base = self.cp_index[k];
-        base + self.text.as_bytes()[k * CP_STEP..byte].iter().filter(|&&x| (x & 0xC0) != 0x80).count()
+        base + self.text.as_bytes()[k * CP_STEP..byte]
+            .iter()
+            .filter(|&&x| (x & 0xC0) != 0x80)
+            .count()
     }
 
     /// Byte offset of code point `cp` (inverse of `char_offset`); clamped to the text end.

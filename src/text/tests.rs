@@ -20,8 +20,9 @@ fn clitics_are_multiword_tokens() {
     assert_eq!(
         words(&d),
         vec![
-            "I", "do", "n't", "know", "why", "it", "wo", "n't", "work", ",", "but", "the", "CSTO", "'s", "role", "ca", "n't", "grow", ".",
-            "Parents", "'", "rights", "?", "I", "can", "not", "say", "."
+            "I", "do", "n't", "know", "why", "it", "wo", "n't", "work", ",", "but", "the", "CSTO",
+            "'s", "role", "ca", "n't", "grow", ".", "Parents", "'", "rights", "?", "I", "can",
+            "not", "say", "."
         ]
     );
     let t = d.tokens();
@@ -34,7 +35,25 @@ fn clitics_are_multiword_tokens() {
 #[test]
 fn curly_apostrophes_and_no_apostrophe_spellings() {
     let d = Doc::new("It\u{2019}s fine, dont worry, we\u{2019}re gonna win.".into());
-    assert_eq!(words(&d), vec!["It", "\u{2019}s", "fine", ",", "do", "nt", "worry", ",", "we", "\u{2019}re", "gon", "na", "win", "."]);
+    assert_eq!(
+        words(&d),
+        vec![
+            "It",
+            "\u{2019}s",
+            "fine",
+            ",",
+            "do",
+            "nt",
+            "worry",
+            ",",
+            "we",
+            "\u{2019}re",
+            "gon",
+            "na",
+            "win",
+            "."
+        ]
+    );
 }
 
 #[test]
@@ -42,10 +61,23 @@ fn hyphens_split_like_the_treebanks() {
     let d = Doc::new("The Russia-led bloc and Kassym-Jomart Tokayev met a non-profit co-founder; call 713-853-1696 or e-mail.".into());
     let t = toks(&d);
     assert!(t.windows(3).any(|w| w == ["Russia", "-", "led"]), "{t:?}");
-    assert!(t.windows(3).any(|w| w == ["Kassym", "-", "Jomart"]), "{t:?}");
-    assert!(t.contains(&"non-profit") && t.contains(&"co-founder") && t.contains(&"713-853-1696") && t.contains(&"e-mail"), "{t:?}");
+    assert!(
+        t.windows(3).any(|w| w == ["Kassym", "-", "Jomart"]),
+        "{t:?}"
+    );
+    assert!(
+        t.contains(&"non-profit")
+            && t.contains(&"co-founder")
+            && t.contains(&"713-853-1696")
+            && t.contains(&"e-mail"),
+        "{t:?}"
+    );
     // names rebuilt from offsets, not by joining tokens
-    let k = d.tokens().iter().position(|x| d.token_text(x) == "Kassym").unwrap();
+    let k = d
+        .tokens()
+        .iter()
+        .position(|x| d.token_text(x) == "Kassym")
+        .unwrap();
     let (a, b) = (d.tokens()[k].start, d.tokens()[k + 2].end);
     assert_eq!(&d.text()[a..b], "Kassym-Jomart");
     assert!(!d.tokens()[k].space_after);
@@ -56,16 +88,33 @@ fn abbreviations_initials_decimals() {
     let d = Doc::new("Mr. Smith met Gen. J. R. Allen in the U.S. on Jan. 5 at 3.5 p.m. The talks, at No. 10, lasted 2.5 hours. They ended.".into());
     assert_eq!(
         sents(&d),
-        vec!["Mr. Smith met Gen. J. R. Allen in the U.S. on Jan. 5 at 3.5 p.m.", "The talks, at No. 10, lasted 2.5 hours.", "They ended."]
+        vec![
+            "Mr. Smith met Gen. J. R. Allen in the U.S. on Jan. 5 at 3.5 p.m.",
+            "The talks, at No. 10, lasted 2.5 hours.",
+            "They ended."
+        ]
     );
     let t = toks(&d);
-    assert!(t.contains(&"U.S.") && t.contains(&"3.5") && t.contains(&"p.m.") && t.contains(&"J."), "{t:?}");
+    assert!(
+        t.contains(&"U.S.") && t.contains(&"3.5") && t.contains(&"p.m.") && t.contains(&"J."),
+        "{t:?}"
+    );
 }
 
 #[test]
 fn quotes_and_brackets_after_full_stop() {
-    let d = Doc::new("\u{201c}We will win.\u{201d} He left (quietly.) \"Go!\" she said. Then nothing.".into());
-    assert_eq!(sents(&d), vec!["\u{201c}We will win.\u{201d}", "He left (quietly.)", "\"Go!\" she said.", "Then nothing."]);
+    let d = Doc::new(
+        "\u{201c}We will win.\u{201d} He left (quietly.) \"Go!\" she said. Then nothing.".into(),
+    );
+    assert_eq!(
+        sents(&d),
+        vec![
+            "\u{201c}We will win.\u{201d}",
+            "He left (quietly.)",
+            "\"Go!\" she said.",
+            "Then nothing."
+        ]
+    );
 }
 
 #[test]
@@ -77,23 +126,42 @@ fn dateline_is_metadata() {
     assert_eq!(dl.place, "NUR-SULTAN");
     assert_eq!(dl.agency.as_deref(), Some("TASS"));
     assert_eq!(dl.date_text.as_deref(), Some("January 10"));
-    assert_eq!(sents(&d), vec!["Kazakh President Kassym-Jomart Tokayev thanked the CSTO.", "It helped."]);
-    let d = Doc::new("WASHINGTON (Reuters) - The U.S. agreed.\n\nLONDON, Jan 5 (AP) \u{2014} Britain agreed.".into());
+    assert_eq!(
+        sents(&d),
+        vec![
+            "Kazakh President Kassym-Jomart Tokayev thanked the CSTO.",
+            "It helped."
+        ]
+    );
+    let d = Doc::new(
+        "WASHINGTON (Reuters) - The U.S. agreed.\n\nLONDON, Jan 5 (AP) \u{2014} Britain agreed."
+            .into(),
+    );
     assert_eq!(d.datelines().len(), 2);
     assert_eq!(sents(&d), vec!["The U.S. agreed.", "Britain agreed."]);
 }
 
 #[test]
 fn paragraphs_and_newlines_are_boundaries() {
-    let d = Doc::new("Headline without stop\n\nFirst line of text\nSecond Line, third\nwraps here.".into());
-    assert_eq!(sents(&d), vec!["Headline without stop", "First line of text", "Second Line, third\nwraps here."]);
+    let d = Doc::new(
+        "Headline without stop\n\nFirst line of text\nSecond Line, third\nwraps here.".into(),
+    );
+    assert_eq!(
+        sents(&d),
+        vec![
+            "Headline without stop",
+            "First line of text",
+            "Second Line, third\nwraps here."
+        ]
+    );
     assert_eq!(d.sentences()[0].paragraph, 0);
     assert_eq!(d.sentences()[1].paragraph, 1);
 }
 
 #[test]
 fn non_ascii_offsets_round_trip() {
-    let text = "\u{201c}Путин\u{201d} met Zelenskyy \u{2014} 👍 caf\u{e9}s\u{2019} owners. Ünïcode ok.";
+    let text =
+        "\u{201c}Путин\u{201d} met Zelenskyy \u{2014} 👍 caf\u{e9}s\u{2019} owners. Ünïcode ok.";
     let d = Doc::new(text.into());
     for t in d.tokens() {
         let c0 = d.char_offset(t.start);
@@ -114,7 +182,24 @@ fn non_ascii_offsets_round_trip() {
 
 #[test]
 fn bad_inputs_do_not_panic() {
-    for t in ["", "   \n\t \n", "\u{0}\u{1}\u{7f}abc\u{0}def", "...", "'", "-", "--", "\"", "'s", "a.", ".a", "$", "$5", "5%", "!!!?", "\u{2026}"] {
+    for t in [
+        "",
+        "   \n\t \n",
+        "\u{0}\u{1}\u{7f}abc\u{0}def",
+        "...",
+        "'",
+        "-",
+        "--",
+        "\"",
+        "'s",
+        "a.",
+        ".a",
+        "$",
+        "$5",
+        "5%",
+        "!!!?",
+        "\u{2026}",
+    ] {
         let d = Doc::new(t.to_string());
         for tok in d.tokens() {
             assert!(tok.start < tok.end && tok.end <= t.len());
@@ -156,14 +241,26 @@ fn lines_mode() {
 #[test]
 fn space_after_and_currency() {
     let d = Doc::new("It cost $5 (about 10%).".into());
-    assert_eq!(toks(&d), vec!["It", "cost", "$", "5", "(", "about", "10", "%", ")", "."]);
+    assert_eq!(
+        toks(&d),
+        vec!["It", "cost", "$", "5", "(", "about", "10", "%", ")", "."]
+    );
     let sa: Vec<bool> = d.tokens().iter().map(|t| t.space_after).collect();
-    assert_eq!(sa, vec![true, true, false, true, false, true, false, false, false, true]);
+    assert_eq!(
+        sa,
+        vec![
+            true, true, false, true, false, true, false, false, false, true
+        ]
+    );
 }
 
 #[test]
 fn long_punctuation_runs_are_linear() {
-    for t in ["a\u{2014}".to_string() + &"-".repeat(3_000_000) + "b", "a\u{2014}".to_string() + &".".repeat(3_000_000) + "b", "x".to_string() + &"'".repeat(1_000_000)] {
+    for t in [
+        "a\u{2014}".to_string() + &"-".repeat(3_000_000) + "b",
+        "a\u{2014}".to_string() + &".".repeat(3_000_000) + "b",
+        "x".to_string() + &"'".repeat(1_000_000),
+    ] {
         let start = std::time::Instant::now();
         let d = Doc::new(t);
         assert!(!d.tokens().is_empty());

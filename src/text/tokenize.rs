@@ -30,7 +30,12 @@ fn paragraphs(text: &str) -> Vec<(usize, usize)> {
             let end = pos + line.trim_end_matches(is_space).len();
             match &mut para {
                 Some(p) => p.1 = end,
-                None => para = Some((pos + (line.len() - line.trim_start_matches(is_space).len()), end)),
+                None => {
+                    para = Some((
+                        pos + (line.len() - line.trim_start_matches(is_space).len()),
+                        end,
+                    ))
+                }
             }
         }
         pos += line.len();
@@ -84,14 +89,29 @@ pub(super) fn analyze_lines(text: &str) -> Output {
     b.out
 }
 
-const OPENERS: &[char] = &['(', '[', '{', '"', '\u{201c}', '\u{2018}', '\u{ab}', '\u{2039}', '\u{201e}', '\u{bf}', '\u{a1}', '<', '*', '$', '\u{20ac}', '\u{a3}', '\u{a5}', '~', '#', '\u{2022}', '|'];
-const CLOSERS: &[char] = &[')', ']', '}', '"', '\u{201d}', '\u{bb}', '\u{203a}', ',', ';', ':', '%', '\u{2026}', '>', '*', '|'];
+const OPENERS: &[char] = &[
+    '(', '[', '{', '"', '\u{201c}', '\u{2018}', '\u{ab}', '\u{2039}', '\u{201e}', '\u{bf}',
+    '\u{a1}', '<', '*', '$', '\u{20ac}', '\u{a3}', '\u{a5}', '~', '#', '\u{2022}', '|',
+];
+const CLOSERS: &[char] = &[
+    ')', ']', '}', '"', '\u{201d}', '\u{bb}', '\u{203a}', ',', ';', ':', '%', '\u{2026}', '>', '*',
+    '|',
+];
 const DASHES: &[char] = &['\u{2014}', '\u{2013}', '\u{2015}', '\u{2012}'];
 const APOS: &[char] = &['\'', '\u{2019}', '`'];
 
 impl<'a> Builder<'a> {
     fn new(text: &'a str) -> Self {
-        Builder { text, out: Output { tokens: Vec::new(), words: Vec::new(), sentences: Vec::new(), datelines: Vec::new() }, nl_before: Vec::new() }
+        Builder {
+            text,
+            out: Output {
+                tokens: Vec::new(),
+                words: Vec::new(),
+                sentences: Vec::new(),
+                datelines: Vec::new(),
+            },
+            nl_before: Vec::new(),
+        }
     }
 
     /// Pushes a token `[s, e)` with word split points `cuts` (strictly inside).
@@ -107,7 +127,13 @@ impl<'a> Builder<'a> {
         }
         self.out.words.push(WordPiece { start: a, end: e });
         let space_after = self.text[e..].chars().next().is_none_or(is_space);
-        self.out.tokens.push(Token { start: s, end: e, space_after, first_word, n_words: cuts.len() as u32 + 1 });
+        self.out.tokens.push(Token {
+            start: s,
+            end: e,
+            space_after,
+            first_word,
+            n_words: cuts.len() as u32 + 1,
+        });
         self.nl_before.push(nl);
     }
 
@@ -159,7 +185,22 @@ impl<'a> Builder<'a> {
             }
             let mut tail = Vec::new();
             while let Some(c) = text[lo..hi].chars().next_back() {
-                if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '"' | '\'' | '\u{201d}' | '\u{2019}' | '>') && hi - c.len_utf8() > lo {
+                if matches!(
+                    c,
+                    '.' | ','
+                        | ';'
+                        | ':'
+                        | '!'
+                        | '?'
+                        | ')'
+                        | ']'
+                        | '"'
+                        | '\''
+                        | '\u{201d}'
+                        | '\u{2019}'
+                        | '>'
+                ) && hi - c.len_utf8() > lo
+                {
                     tail.push((hi - c.len_utf8(), hi));
                     hi -= c.len_utf8();
                 } else {
@@ -237,13 +278,18 @@ impl<'a> Builder<'a> {
                 break; // keep at least one character in the core
             }
             if c == '!' || c == '?' || c == '.' {
-                let run = core.bytes().rev().take_while(|&x| x == b'!' || x == b'?' || x == b'.').count();
+                let run = core
+                    .bytes()
+                    .rev()
+                    .take_while(|&x| x == b'!' || x == b'?' || x == b'.')
+                    .count();
                 if run >= 2 {
                     if run == core.len() {
                         break; // a chunk of terminal punctuation only: one token
                     }
                     let body = &core[..core.len() - run + 1];
-                    if core.ends_with("..") && run == 2 && body.len() <= 12 && is_abbreviation(body) {
+                    if core.ends_with("..") && run == 2 && body.len() <= 12 && is_abbreviation(body)
+                    {
                         tail.push((hi - 1, hi)); // "Inc.." = "Inc." + "."
                         hi -= 1;
                         break;
@@ -265,7 +311,8 @@ impl<'a> Builder<'a> {
                 hi -= n;
             } else if APOS.contains(&c) {
                 let before: Vec<char> = core[..core.len() - n].chars().rev().take(2).collect();
-                let possessive = before.first().is_some_and(|x| *x == 's' || *x == 'S') && before.get(1).is_some_and(|x| x.is_alphabetic());
+                let possessive = before.first().is_some_and(|x| *x == 's' || *x == 'S')
+                    && before.get(1).is_some_and(|x| x.is_alphabetic());
                 if possessive {
                     break;
                 }
@@ -297,7 +344,10 @@ impl<'a> Builder<'a> {
         let text = self.text;
         let core = &text[lo..hi];
         let mut nl = nl;
-        if !core.contains(['-', '\u{2014}', '\u{2013}', '\u{2015}', '\u{2026}', '/', ',', ')', '(']) && !core.contains("..") {
+        if !core.contains([
+            '-', '\u{2014}', '\u{2013}', '\u{2015}', '\u{2026}', '/', ',', ')', '(',
+        ]) && !core.contains("..")
+        {
             self.word_with_clitics(lo, hi, nl);
             return;
         }
@@ -316,26 +366,45 @@ impl<'a> Builder<'a> {
             let split_len = if c == '-' {
                 let run = bytes[i..].iter().take_while(|&&x| x == b'-').count();
                 if run >= 2 {
-                    if i > seg && i + run < core.len() { run } else { 0 }
-                } else if prev.is_some_and(|x| x.is_alphanumeric()) && next.is_some_and(|x| x.is_alphanumeric()) && !phone {
+                    if i > seg && i + run < core.len() {
+                        run
+                    } else {
+                        0
+                    }
+                } else if prev.is_some_and(|x| x.is_alphanumeric())
+                    && next.is_some_and(|x| x.is_alphanumeric())
+                    && !phone
+                {
                     let left = &core[seg..i];
-                    let is_prefix = left.len() <= 7 && HYPHEN_PREFIXES.iter().any(|p| p.eq_ignore_ascii_case(left));
+                    let is_prefix = left.len() <= 7
+                        && HYPHEN_PREFIXES.iter().any(|p| p.eq_ignore_ascii_case(left));
                     if is_prefix { 0 } else { 1 }
                 } else {
                     0
                 }
             } else if c == '/' || c == ',' {
                 // "and/or" -> and / or; "Baltimore,MD" -> Baltimore , MD (not 1,000 or 03/28)
-                let letters = prev.is_some_and(|x| x.is_alphabetic()) && next.is_some_and(|x| x.is_alphabetic());
-                let comma_digit = c == ',' && prev.is_some_and(|x| x.is_alphabetic()) && next.is_some_and(|x| x.is_ascii_digit());
-                if i > seg && (letters || comma_digit) { 1 } else { 0 }
+                let letters = prev.is_some_and(|x| x.is_alphabetic())
+                    && next.is_some_and(|x| x.is_alphabetic());
+                let comma_digit = c == ','
+                    && prev.is_some_and(|x| x.is_alphabetic())
+                    && next.is_some_and(|x| x.is_ascii_digit());
+                if i > seg && (letters || comma_digit) {
+                    1
+                } else {
+                    0
+                }
             } else if (c == ')' && next == Some('(')) || (c == '(' && prev == Some(')')) {
                 1
             } else if DASHES.contains(&c) || c == '\u{2026}' {
                 if i > seg && i + n < core.len() { n } else { 0 }
             } else if c == '.' && bytes.get(i + 1) == Some(&b'.') {
                 let run = bytes[i..].iter().take_while(|&&x| x == b'.').count();
-                if i > seg && i + run < core.len() { run } else { 0 }
+                if i > seg && i + run < core.len() {
+                    run
+                } else {
+                    0
+                }
             } else {
                 0
             };
@@ -371,7 +440,13 @@ impl<'a> Builder<'a> {
         }
         let start = self.out.tokens[t0].start;
         let end = self.out.tokens[t1 - 1].end;
-        self.out.sentences.push(SentenceSpan { start, end, first_token: t0, end_token: t1, paragraph });
+        self.out.sentences.push(SentenceSpan {
+            start,
+            end,
+            first_token: t0,
+            end_token: t1,
+            paragraph,
+        });
     }
 
     /// Splits the tokens `t0..` of the current paragraph into sentences.
@@ -428,7 +503,10 @@ impl<'a> Builder<'a> {
         }
         match kind {
             1 => {
-                if matches!(nfc, ',' | ';' | ':' | ')' | ']' | '}' | '%' | '.' | '!' | '?') {
+                if matches!(
+                    nfc,
+                    ',' | ';' | ':' | ')' | ']' | '}' | '%' | '.' | '!' | '?'
+                ) {
                     return false;
                 }
                 let ellipsis = term_form.starts_with("..") || term_form == "\u{2026}";
@@ -457,46 +535,72 @@ impl<'a> Builder<'a> {
 }
 
 /// Lower-case words that continue a sentence after an unknown abbreviation's full stop.
-const LOWER_CONTINUATIONS: &[&str] = &["and", "or", "of", "in", "to", "for", "with", "the", "a", "an", "is", "was", "are", "were", "on", "at", "by", "from"];
+const LOWER_CONTINUATIONS: &[&str] = &[
+    "and", "or", "of", "in", "to", "for", "with", "the", "a", "an", "is", "was", "are", "were",
+    "on", "at", "by", "from",
+];
 
 fn is_terminal_punct(f: &str) -> bool {
     !f.is_empty() && (f.bytes().all(|b| b == b'.' || b == b'!' || b == b'?') || f == "\u{2026}")
 }
 
 fn is_closing(f: &str) -> bool {
-    matches!(f, "\"" | "\u{201d}" | "\u{2019}" | "'" | ")" | "]" | "}" | "\u{bb}")
+    matches!(
+        f,
+        "\"" | "\u{201d}" | "\u{2019}" | "'" | ")" | "]" | "}" | "\u{bb}"
+    )
 }
 
 fn is_opening(f: &str) -> bool {
-    matches!(f, "\"" | "\u{201c}" | "\u{2018}" | "'" | "(" | "[" | "{" | "\u{ab}")
+    matches!(
+        f,
+        "\"" | "\u{201c}" | "\u{2018}" | "'" | "(" | "[" | "{" | "\u{ab}"
+    )
 }
 
 fn is_url_like(s: &str) -> bool {
     let l = s.trim_start_matches(['(', '<', '"', '\'', '[']);
-    let starts = |p: &str| l.len() >= p.len() && l.is_char_boundary(p.len()) && l[..p.len()].eq_ignore_ascii_case(p);
-    if starts("http://") || starts("https://") || starts("www.") || starts("ftp://") || starts("mailto:") {
+    let starts = |p: &str| {
+        l.len() >= p.len() && l.is_char_boundary(p.len()) && l[..p.len()].eq_ignore_ascii_case(p)
+    };
+    if starts("http://")
+        || starts("https://")
+        || starts("www.")
+        || starts("ftp://")
+        || starts("mailto:")
+    {
         return true;
     }
     // e-mail: x@y.z with word characters around
     if let Some(at) = l.find('@') {
         let (u, d) = (&l[..at], &l[at + 1..]);
-        return !u.is_empty() && d.contains('.') && d.chars().next().is_some_and(|c| c.is_alphanumeric()) && u.chars().all(|c| c.is_alphanumeric() || ".-_+'\"(<".contains(c));
+        return !u.is_empty()
+            && d.contains('.')
+            && d.chars().next().is_some_and(|c| c.is_alphanumeric())
+            && u.chars()
+                .all(|c| c.is_alphanumeric() || ".-_+'\"(<".contains(c));
     }
     false
 }
 
 /// Phone numbers and similar digit groups keep their hyphens (713-853-1696, 555-1234).
 fn is_phone_like(s: &str) -> bool {
-    if !s.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'/' || b == b'(' || b == b')') {
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'-' || b == b'/' || b == b'(' || b == b')')
+    {
         return false;
     }
     let groups: Vec<&str> = s.split('-').collect();
-    groups.len() >= 3 || (groups.len() == 2 && (groups[0].len() == 3 || groups[0].len() == 1) && groups[1].len() == 4)
+    groups.len() >= 3
+        || (groups.len() == 2
+            && (groups[0].len() == 3 || groups[0].len() == 1)
+            && groups[1].len() == 4)
 }
 
 const EMOTICONS: &[&str] = &[
-    ":)", ":-)", ":(", ":-(", ";)", ";-)", ":D", ":-D", ":P", ":-P", ":p", ":-p", ":/", ":-/", ":O", ":o", ":'(", "<3", ":?", ":]", ":[",
-    "=)", "xD", "XD", "^^", "^_^", "-_-", "o_O", "O_o",
+    ":)", ":-)", ":(", ":-(", ";)", ";-)", ":D", ":-D", ":P", ":-P", ":p", ":-p", ":/", ":-/",
+    ":O", ":o", ":'(", "<3", ":?", ":]", ":[", "=)", "xD", "XD", "^^", "^_^", "-_-", "o_O", "O_o",
 ];
 
 fn is_emoticon(s: &str) -> bool {
@@ -515,7 +619,9 @@ fn is_symbol_run(s: &str) -> bool {
 /// A chunk that is only a clitic (`'s`, `’re`), e.g. after a quoted name.
 fn is_bare_clitic(s: &str) -> bool {
     let l = s.to_ascii_lowercase();
-    let t = l.trim_start_matches(['\'', '`']).trim_start_matches('\u{2019}');
+    let t = l
+        .trim_start_matches(['\'', '`'])
+        .trim_start_matches('\u{2019}');
     t.len() < l.len() && matches!(t, "s" | "re" | "ve" | "ll" | "d" | "m" | "em")
 }
 
@@ -584,7 +690,11 @@ pub(super) fn clitic_cuts(w: &str) -> Vec<usize> {
 fn clitic_suffix(t: &str, outermost: bool) -> Option<usize> {
     // find the last apostrophe among the final 4 characters
     let tail_start = t.char_indices().rev().nth(3).map(|(i, _)| i).unwrap_or(0);
-    let (ai, ac) = t[tail_start..].char_indices().rev().find(|(_, c)| APOS.contains(c)).map(|(i, c)| (tail_start + i, c))?;
+    let (ai, ac) = t[tail_start..]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| APOS.contains(c))
+        .map(|(i, c)| (tail_start + i, c))?;
     let after = t[ai + ac.len_utf8()..].to_ascii_lowercase();
     let stem = &t[..ai];
     let stem_ok = |s: &str| s.chars().next_back().is_some_and(|c| c.is_alphanumeric());
@@ -598,7 +708,12 @@ fn clitic_suffix(t: &str, outermost: bool) -> Option<usize> {
     if matches!(after.as_str(), "s" | "re" | "ve" | "ll" | "d" | "m") && stem_ok(stem) {
         return Some(ai);
     }
-    if outermost && after.is_empty() && stem.len() >= 2 && stem.ends_with(['s', 'S']) && stem_ok(stem) {
+    if outermost
+        && after.is_empty()
+        && stem.len() >= 2
+        && stem.ends_with(['s', 'S'])
+        && stem_ok(stem)
+    {
         return Some(ai); // plural possessive: parents'
     }
     None
