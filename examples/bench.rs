@@ -275,7 +275,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target_quads: usize = std::env::var("KG_BENCH_QUADS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+        .unwrap_or(1_050_000);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let work = tempfile::Builder::new().prefix("kg-bench").tempdir()?;
     let iris = Iris::default();
