@@ -7,26 +7,14 @@ use std::time::Duration;
 
 use predicates::prelude::*;
 
-use crate::util::{kg, quad_count, root, select};
+use crate::util::{count, kg, quad_count, root, select};
 
 fn article() -> std::path::PathBuf {
     root().join("data/articles/tass-2022-01-10-kazakhstan-csto.txt")
 }
 
-fn count(store: &Path, q: &str) -> usize {
-    let rows = select(store, &format!("SELECT (COUNT(*) AS ?n) {{ {q} }}"));
-    rows[0]
-        .trim()
-        .trim_matches('"')
-        .split('"')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
-#[test]
-fn reingesting_changes_nothing() {
+/// A fresh on-disk store holding the sample article.
+fn ingested_article() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s");
     kg(&store)
@@ -34,6 +22,12 @@ fn reingesting_changes_nothing() {
         .arg(article())
         .assert()
         .success();
+    (dir, store)
+}
+
+#[test]
+fn reingesting_changes_nothing() {
+    let (_dir, store) = ingested_article();
     let n = quad_count(&store);
     let facts = count(&store, "?f a rdf:Statement");
     assert!(facts > 5, "the article yields facts");
@@ -56,13 +50,7 @@ fn reingesting_changes_nothing() {
 
 #[test]
 fn every_fact_points_at_its_exact_sentence() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("s");
-    kg(&store)
-        .args(["-q", "ingest"])
-        .arg(article())
-        .assert()
-        .success();
+    let (_dir, store) = ingested_article();
     let text = fs::read_to_string(article()).unwrap();
     let out = kg(&store)
         .args(["query", "--format", "json"])

@@ -81,13 +81,18 @@ pub fn python_with_networkx() -> Option<String> {
     None
 }
 
-/// Number of quads in a store, read through the binary.
-pub fn quad_count(store: &Path) -> usize {
-    let rows = select(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }");
+/// Number of solutions of a graph pattern, read through the binary.
+pub fn count(store: &Path, pattern: &str) -> usize {
+    let rows = select(store, &format!("SELECT (COUNT(*) AS ?n) {{ {pattern} }}"));
     let cell = rows[0].trim();
     cell.trim_matches('"')
         .split('"')
         .next()
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("bad count row {rows:?}"))
+}
+
+/// Number of quads in a store, read through the binary.
+pub fn quad_count(store: &Path) -> usize {
+    count(store, "?s ?p ?o")
 }

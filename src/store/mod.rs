@@ -395,24 +395,9 @@ impl Store {
             }
         }
         for p in &old_relations {
-            let used = tx
-                .quads_for_pattern(
-                    None,
-                    Some(rdfv::PREDICATE),
-                    Some(p.as_ref().into()),
-                    Some(GraphNameRef::DefaultGraph),
-                )
-                .next()
-                .is_some();
+            let used = exists(&tx, None, Some(rdfv::PREDICATE), Some(p.as_ref().into()));
             if !used {
-                let stale: Vec<Quad> = tx
-                    .quads_for_pattern(
-                        Some(p.as_ref().into()),
-                        None,
-                        None,
-                        Some(GraphNameRef::DefaultGraph),
-                    )
-                    .collect::<Result<_, _>>()?;
+                let stale: Vec<Quad> = matching(&tx, Some(p.as_ref().into()), None, None)?;
                 for q in &stale {
                     tx.remove(q);
                 }
@@ -467,14 +452,8 @@ impl Store {
             })
         };
         for (e, classes) in &new_classes {
-            let old_types: Vec<Quad> = tx
-                .quads_for_pattern(
-                    Some(e.as_ref().into()),
-                    Some(rdfv::TYPE),
-                    None,
-                    Some(GraphNameRef::DefaultGraph),
-                )
-                .collect::<Result<_, _>>()?;
+            let old_types: Vec<Quad> =
+                matching(&tx, Some(e.as_ref().into()), Some(rdfv::TYPE), None)?;
             for q in &old_types {
                 tx.remove(q);
             }
@@ -537,24 +516,14 @@ impl Store {
             if new_classes.contains_key(e) {
                 continue;
             }
-            let mentioned = tx
-                .quads_for_pattern(
-                    None,
-                    Some(term::ITS_TA_IDENT_REF),
-                    Some(e.as_ref().into()),
-                    Some(GraphNameRef::DefaultGraph),
-                )
-                .next()
-                .is_some();
+            let mentioned = exists(
+                &tx,
+                None,
+                Some(term::ITS_TA_IDENT_REF),
+                Some(e.as_ref().into()),
+            );
             if !mentioned {
-                let about: Vec<Quad> = tx
-                    .quads_for_pattern(
-                        Some(e.as_ref().into()),
-                        None,
-                        None,
-                        Some(GraphNameRef::DefaultGraph),
-                    )
-                    .collect::<Result<_, _>>()?;
+                let about: Vec<Quad> = matching(&tx, Some(e.as_ref().into()), None, None)?;
                 for q in &about {
                     if q.predicate == rdfv::TYPE
                         || q.predicate == rdfs::LABEL
@@ -677,6 +646,29 @@ fn open_on_disk(path: &Path, _mode: Mode) -> Result<OxStore, StoreError> {
         message: "this kg was built without on-disk storage (feature `rocksdb`); use --memory"
             .into(),
     })
+}
+
+/// The default-graph quads of a transaction that match a pattern.
+fn matching(
+    tx: &oxigraph::store::Transaction<'_>,
+    s: Option<NamedOrBlankNodeRef<'_>>,
+    p: Option<NamedNodeRef<'_>>,
+    o: Option<TermRef<'_>>,
+) -> Result<Vec<Quad>, StorageError> {
+    tx.quads_for_pattern(s, p, o, Some(GraphNameRef::DefaultGraph))
+        .collect()
+}
+
+/// Whether a default-graph quad of a transaction matches a pattern.
+fn exists(
+    tx: &oxigraph::store::Transaction<'_>,
+    s: Option<NamedOrBlankNodeRef<'_>>,
+    p: Option<NamedNodeRef<'_>>,
+    o: Option<TermRef<'_>>,
+) -> bool {
+    tx.quads_for_pattern(s, p, o, Some(GraphNameRef::DefaultGraph))
+        .next()
+        .is_some()
 }
 
 fn quad_key(q: &Quad) -> (String, String, String, String) {
