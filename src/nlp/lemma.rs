@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-use super::conllu::Sentence;
+use super::conllu::{Sentence, Word};
 use super::perceptron::{FastMap, FnvBuild, ModelError, io::*};
 
 const MAGIC: &[u8; 8] = b"KGLEMMA\0";
@@ -77,6 +77,19 @@ fn lower(form: &str) -> String {
     } else {
         form.to_lowercase()
     }
+}
+
+/// A plural proper noun keeps the capitals of its form ("Methodists" -> "Methodist"),
+/// where the table and the suffix rules work on the lower-cased form.
+fn keep_case(form: &str, lemma: String, xpos: &str) -> String {
+    if xpos == "NNPS" && lemma.len() <= form.len() {
+        if let Some(prefix) = form.get(..lemma.len()) {
+            if prefix.eq_ignore_ascii_case(&lemma) {
+                return prefix.to_string();
+            }
+        }
+    }
+    lemma
 }
 
 /// Fixed rules for clitic pieces and closed classes; `None` when no rule applies.
@@ -165,11 +178,26 @@ impl Lemmatizer {
                 rules.insert(key, e.clone());
             }
         }
+        // Punctuation lemmas are a treebank convention ("--" is "--" in EWT, "-" in GUM),
+        // not a function of the tag: decide them per form over all tags, so the heavier
+        // treebank's convention wins for every tag the mark was given.
+        let mut punct: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
+        for ((form_l, _, upos), m) in &pairs {
+            if upos == "PUNCT" {
+                let e = punct.entry(form_l.as_str()).or_default();
+                for (l, n) in m {
+                    *e.entry(l.clone()).or_default() += n;
+                }
+            }
+        }
         // Full table of seen pairs, most frequent pair first per form.
         let mut per_form: BTreeMap<String, Vec<(usize, String, String)>> = BTreeMap::new();
-        for ((form_l, xpos, _upos), m) in &pairs {
+        for ((form_l, xpos, upos), m) in &pairs {
             let n: usize = m.values().sum();
-            let gold = best(m);
+            let gold = match punct.get(form_l.as_str()) {
+                Some(all) if upos == "PUNCT" => best(all),
+                _ => best(m),
+            };
             let stored = if gold == *form_l { String::new() } else { gold };
             let v = per_form.entry(form_l.clone()).or_default();
             if let Some(e) = v.iter_mut().find(|e| e.1 == *xpos) {
@@ -221,24 +249,60 @@ impl Lemmatizer {
 
     /// Lemma of one word given its tags.
     pub fn lemma(&self, form: &str, upos: &str, xpos: &str) -> String {
+        // A capitalised proper noun is its own lemma ("Holocaust", "WalMart"), whatever
+        // case other spellings of the word had in training; a lower-cased one is
+        // normalised through the table ("mexico" -> Mexico).
+        let proper = xpos == "NNP" || (upos == "PROPN" && xpos != "NNPS");
+        if proper && form.chars().any(char::is_uppercase) && fixed(form, upos, xpos).is_none() {
+            return form.to_string();
+        }
         let form_l = lower(form);
-        if let Some(v) = self.table.get(&form_l) {
+        let found = self.table.get(&form_l).and_then(|v| {
             // the pair as tagged; else the form's most frequent lemma (a tag never seen
             // with a known word is more likely a tagging error than a new lemma) - except
             // for clitic pieces and proper nouns, where the tag decides
             let hit = v.iter().find(|(x, _)| x == xpos);
             let fixed_applies = fixed(&form_l, upos, xpos).is_some() || is_proper(xpos, upos);
-            if let Some((_, l)) = hit.or(if fixed_applies { None } else { v.first() }) {
-                return if l.is_empty() { form_l } else { l.clone() };
-            }
-        }
-        self.by_rules(form, &form_l, upos, xpos)
+            hit.or(if fixed_applies { None } else { v.first() })
+                .map(|(_, l)| {
+                    if l.is_empty() {
+                        form_l.clone()
+                    } else {
+                        l.clone()
+                    }
+                })
+        });
+        let lemma = match found {
+            Some(l) => l,
+            None => self.by_rules(form, &form_l, upos, xpos),
+        };
+        keep_case(form, lemma, xpos)
     }
 
     /// Fills the LEMMA column from FORM, UPOS and XPOS.
     pub fn lemmatize(&self, s: &mut Sentence) {
         for w in &mut s.words {
             w.lemma = self.lemma(&w.form, &w.upos, &w.xpos);
+        }
+        // A contracted "'s" before "been", "got" or "had" is "has" ("it's been", "she's
+        // got"), not "is": the one clitic whose lemma needs the next word. (Other past
+        // participles are mostly passives: "it's called".)
+        for i in 0..s.words.len() {
+            let clitic = s.words[i].xpos == "VBZ"
+                && matches!(s.words[i].lemma.as_str(), "be")
+                && matches!(s.words[i].form.as_str(), "'s" | "\u{2019}s" | "s");
+            if clitic {
+                let next = s.words[i + 1..]
+                    .iter()
+                    .find(|w| !matches!(w.upos.as_str(), "ADV" | "PART"));
+                let perfect = |w: &&Word| {
+                    let f = w.form.to_lowercase();
+                    matches!(f.as_str(), "been" | "got" | "gotten" | "had")
+                };
+                if next.is_some_and(|w| perfect(&w)) {
+                    s.words[i].lemma = "have".to_string();
+                }
+            }
         }
     }
 
@@ -383,6 +447,41 @@ mod tests {
         assert_eq!(l.lemma("'s", "PART", "POS"), "'s");
         assert_eq!(l.lemma("The", "DET", "DT"), "the");
         assert_eq!(l.lemma("1,000", "NUM", "CD"), "1,000");
+    }
+
+    #[test]
+    fn proper_nouns_contractions_and_punctuation_conventions() {
+        let mut t = String::new();
+        let rows = [
+            ("Al", "Al", "PROPN", "NNP"),
+            ("Methodists", "Methodist", "PROPN", "NNPS"),
+            ("Democrats", "Democrat", "PROPN", "NNPS"),
+            ("--", "--", "PUNCT", ","),
+            ("--", "--", "PUNCT", ","),
+            ("--", "-", "PUNCT", ":"),
+        ];
+        for (i, (f, l, u, x)) in rows.iter().enumerate() {
+            t.push_str(&format!("{}\t{f}\t{l}\t{u}\t{x}\t_\t0\t_\t_\t_\n", i + 1));
+        }
+        let l = Lemmatizer::train(&parse_str(&t).unwrap());
+        // a capitalised proper noun keeps its own spelling; plurals keep their capitals
+        assert_eq!(l.lemma("AL", "PROPN", "NNP"), "AL");
+        assert_eq!(l.lemma("Baptists", "PROPN", "NNPS"), "Baptist");
+        // one convention per punctuation mark, whatever its tag
+        assert_eq!(l.lemma("--", "PUNCT", ":"), "--");
+        let l = Lemmatizer::train(&corpus());
+        let mut s = parse_str(
+            "1\tit\t_\tPRON\tPRP\t_\t0\t_\t_\t_\n2\t's\t_\tAUX\tVBZ\t_\t0\t_\t_\t_\n\
+             3\tnever\t_\tADV\tRB\t_\t0\t_\t_\t_\n4\tbeen\t_\tAUX\tVBN\t_\t0\t_\t_\t_\n\n\
+             1\tit\t_\tPRON\tPRP\t_\t0\t_\t_\t_\n2\t's\t_\tAUX\tVBZ\t_\t0\t_\t_\t_\n\
+             3\tcalled\t_\tVERB\tVBN\t_\t0\t_\t_\t_\n",
+        )
+        .unwrap();
+        for x in &mut s {
+            l.lemmatize(x);
+        }
+        assert_eq!(s[0].words[1].lemma, "have");
+        assert_eq!(s[1].words[1].lemma, "be");
     }
 
     #[test]

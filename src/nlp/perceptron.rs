@@ -53,8 +53,13 @@ pub struct Perceptron {
     w: Vec<f32>,
     /// Training: Σ clock·delta per weight.
     u: Vec<f64>,
-    /// Finished: slot -> `[start, end)` range of `packed` (empty range = no row).
+    /// Finished: slot -> `[start, end)` range of `packed` (empty range = no row), or
+    /// `[DENSE | r, 0]` for the row `r` of `dense`.
     spans: Vec<[u32; 2]>,
+    /// Finished: rows with many non-zero classes, `n_classes` weights each. Summing a
+    /// dense row is a few vector instructions; a long sparse row is a loop with a
+    /// bounds check per entry, and it is longer in memory too.
+    dense: Vec<i16>,
     /// Finished: `class << 16 | (quantized weight as u16)`; weight = q * `scale`.
     packed: Vec<u32>,
     scale: f32,
@@ -65,6 +70,25 @@ pub struct Perceptron {
     /// Number of non-trivial updates (statistics only).
     updates: u64,
     finished: bool,
+}
+
+/// Flag in `spans[slot][0]`: the row is dense.
+const DENSE: u32 = 1 << 31;
+/// A row with at least `n_classes / DENSE_MIN_SHARE` non-zero weights is stored dense.
+const DENSE_MIN_SHARE: usize = 4;
+
+/// Hints the CPU to load `v[i]` into cache (no-op off x86-64 or out of range).
+#[inline(always)]
+fn prefetch<T>(v: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = v.get(i) {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch is only a hint: it never faults and reads nothing the
+        // program can observe, and the pointer comes from a live element of `v`.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (v, i);
 }
 
 /// Stable 64-bit hash of a feature: FNV-1a over the template id and the parts (with a
@@ -107,6 +131,7 @@ impl Perceptron {
             w: Vec::new(),
             u: Vec::new(),
             spans: Vec::new(),
+            dense: Vec::new(),
             packed: Vec::new(),
             scale: 1.0,
             rows: 0,
@@ -136,7 +161,7 @@ impl Perceptron {
     /// Number of stored non-zero weights (finished models).
     pub fn n_weights(&self) -> usize {
         if self.finished {
-            self.packed.len()
+            self.packed.len() + self.dense.iter().filter(|q| **q != 0).count()
         } else {
             self.w.len()
         }
@@ -156,36 +181,61 @@ impl Perceptron {
     /// `n_classes`; extra entries are left at 0, missing ones ignored).
     pub fn scores(&self, feats: &[u64], out: &mut [f32]) {
         out.iter_mut().for_each(|x| *x = 0.0);
-        let n = self.n_classes.min(out.len());
+        self.add_raw(feats, out);
         if self.finished {
-            // Gather all row ranges first: the loads are independent, so the CPU can
-            // overlap their cache misses instead of waiting for each row in turn.
-            let mut ranges = [[0u32; 2]; 64];
-            for chunk in feats.chunks(64) {
-                for (r, &f) in ranges.iter_mut().zip(chunk) {
-                    *r = self.spans[self.slot(f)];
-                }
-                for [a, b] in &ranges[..chunk.len()] {
-                    for &e in &self.packed[*a as usize..*b as usize] {
-                        if let Some(o) = out.get_mut((e >> 16) as usize) {
-                            *o += (e as u16 as i16) as f32;
-                        }
-                    }
-                }
-            }
             for o in out.iter_mut() {
                 *o *= self.scale;
             }
+        }
+    }
+
+    /// Adds the weight rows of `feats` to `out` without zeroing or scaling it: a
+    /// finished model adds its integer quantized weights (so sums are exact in any
+    /// order, and `argmax` is the same as for `scores`), a model in training its float
+    /// weights. Lets a caller split one instance's features into several calls.
+    pub fn add_raw(&self, feats: &[u64], out: &mut [f32]) {
+        if !self.finished {
+            let n = self.n_classes.min(out.len());
+            for &f in feats {
+                let r = self.index[self.slot(f)];
+                if r != EMPTY {
+                    let base = r as usize * self.n_classes;
+                    for (o, x) in out[..n].iter_mut().zip(&self.w[base..base + n]) {
+                        *o += *x;
+                    }
+                }
+            }
             return;
         }
-        let out = &mut out[..n];
-        for &f in feats {
-            let r = self.index[self.slot(f)];
-            if r != EMPTY {
-                let base = r as usize * self.n_classes;
-                let row = &self.w[base..base + n];
-                for (o, x) in out.iter_mut().zip(row) {
-                    *o += *x;
+        // Gather all row ranges first: the loads are independent, so the CPU can
+        // overlap their cache misses instead of waiting for each row in turn. Then ask
+        // for every row's first cache line before summing any of them, for the same
+        // reason one level down.
+        let mut ranges = [[0u32; 2]; 64];
+        for chunk in feats.chunks(64) {
+            for (r, &f) in ranges.iter_mut().zip(chunk) {
+                *r = self.spans[self.slot(f)];
+            }
+            for [a, _] in &ranges[..chunk.len()] {
+                if a & DENSE == 0 {
+                    prefetch(&self.packed, *a as usize);
+                } else {
+                    prefetch(&self.dense, (a & !DENSE) as usize * self.n_classes);
+                }
+            }
+            let n = self.n_classes.min(out.len());
+            for [a, b] in &ranges[..chunk.len()] {
+                if a & DENSE != 0 {
+                    let start = (a & !DENSE) as usize * self.n_classes;
+                    for (o, &q) in out[..n].iter_mut().zip(&self.dense[start..start + n]) {
+                        *o += q as f32;
+                    }
+                    continue;
+                }
+                for &e in &self.packed[*a as usize..*b as usize] {
+                    if let Some(o) = out.get_mut((e >> 16) as usize) {
+                        *o += (e as u16 as i16) as f32;
+                    }
                 }
             }
         }
@@ -292,9 +342,24 @@ impl Perceptron {
     fn set_rows(&mut self, rows: Vec<(u32, Vec<(u16, i16)>)>) {
         self.spans = vec![[0, 0]; 1usize << self.hash_bits];
         self.packed.clear();
+        self.dense.clear();
         self.rows = 0;
+        let n = self.n_classes;
         for (slot, row) in rows {
             if row.is_empty() {
+                continue;
+            }
+            if row.len() * DENSE_MIN_SHARE >= n && self.dense.len() / n < DENSE as usize {
+                let r = (self.dense.len() / n) as u32;
+                let start = self.dense.len();
+                self.dense.resize(start + n, 0);
+                for (c, q) in &row {
+                    if let Some(x) = self.dense.get_mut(start + *c as usize) {
+                        *x = *q;
+                    }
+                }
+                self.spans[slot as usize] = [DENSE | r, 0];
+                self.rows += 1;
                 continue;
             }
             let a = self.packed.len() as u32;
@@ -337,15 +402,23 @@ impl Perceptron {
         self.spans
             .iter()
             .enumerate()
-            .filter(|(_, [a, b])| a < b)
-            .map(|(slot, [a, b])| {
-                (
-                    slot as u32,
-                    self.packed[*a as usize..*b as usize]
+            .filter(|(_, [a, b])| a < b || a & DENSE != 0)
+            .map(|(slot, &[a, b])| {
+                let row = if a & DENSE != 0 {
+                    let start = (a & !DENSE) as usize * self.n_classes;
+                    self.dense[start..start + self.n_classes]
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, q)| **q != 0)
+                        .map(|(c, q)| (c as u16, *q))
+                        .collect()
+                } else {
+                    self.packed[a as usize..b as usize]
                         .iter()
                         .map(|e| ((e >> 16) as u16, *e as u16 as i16))
-                        .collect(),
-                )
+                        .collect()
+                };
+                (slot as u32, row)
             })
             .collect()
     }
@@ -694,6 +767,44 @@ mod tests {
         p.update(&[1], 2, 2);
         assert_eq!(p.n_rows(), 0);
         assert_eq!(p.n_updates(), 0);
+    }
+
+    #[test]
+    fn dense_and_sparse_rows_score_like_their_weights() {
+        let n = 40;
+        let (wide, narrow) = (hash_feature(0, &["wide"]), hash_feature(0, &["narrow"]));
+        let mut p = Perceptron::new(n, 10);
+        for c in 0..n {
+            p.update(&[wide], c, (c + 1) % n);
+            p.tick();
+        }
+        for _ in 0..5 {
+            p.update(&[narrow], 3, 7);
+            p.tick();
+        }
+        let p = p.finish();
+        assert!(!p.dense.is_empty() && !p.packed.is_empty());
+        let mut expected = vec![0f32; n];
+        for (slot, row) in p.quantized_rows() {
+            for f in [wide, narrow] {
+                if p.slot(f) == slot as usize {
+                    for (c, q) in &row {
+                        expected[*c as usize] += *q as f32;
+                    }
+                }
+            }
+        }
+        let expected: Vec<f32> = expected.iter().map(|x| x * p.scale).collect();
+        let mut got = vec![0f32; n];
+        p.scores(&[wide, narrow], &mut got);
+        assert_eq!(got, expected);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        p.write_to(&mut a).unwrap();
+        Perceptron::read_from(&mut a.as_slice())
+            .unwrap()
+            .write_to(&mut b)
+            .unwrap();
+        assert_eq!(a, b);
     }
 
     #[test]

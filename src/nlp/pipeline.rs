@@ -56,8 +56,11 @@ pub fn tokens_to_conllu(doc: &Doc) -> Vec<AnalyzedSentence> {
         sent.comments.push(format!("sent_id = {}", k + 1));
         sent.comments
             .push(format!("text = {}", one_line(doc.sentence_text(s))));
-        let mut spans = Vec::new();
-        for t in doc.sentence_tokens(s) {
+        let tokens = doc.sentence_tokens(s);
+        let n_words: usize = tokens.iter().map(|t| doc.token_words(t).len()).sum();
+        sent.words.reserve_exact(n_words);
+        let mut spans = Vec::with_capacity(n_words);
+        for t in tokens {
             let ws = doc.token_words(t);
             let first_id = sent.words.len() + 1;
             let nsa = !t.space_after;

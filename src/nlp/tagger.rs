@@ -279,10 +279,58 @@ fn tag_atom(c: Option<usize>) -> u64 {
     }
 }
 
+/// Buffers `Tagger::tag` reuses from one sentence to the next: allocating them per
+/// sentence made the allocator consolidate its free lists over and over (a third of
+/// the front end's time went to malloc).
+#[derive(Default)]
+struct Scratch {
+    atoms: Vec<Atoms>,
+    dict: Vec<Option<u16>>,
+    base: Vec<f32>,
+    scores: Vec<f32>,
+    all: Vec<f32>,
+    pred: Vec<usize>,
+    fv: Vec<u64>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
 /// Features for the joint-class model at position `i`; `prev` holds the classes already
 /// assigned to positions `< i`.
 fn class_features(a: &[Atoms], i: usize, prev: &[usize], out: &mut Vec<u64>) {
     out.clear();
+    emit_class_features(a, i, prev, |_, f| out.push(f));
+}
+
+/// The features of `class_features` that do not look at earlier decisions: at tagging
+/// time they are scored for the whole sentence up front, where their independent
+/// table lookups overlap in memory.
+fn static_class_features(a: &[Atoms], i: usize, out: &mut Vec<u64>) {
+    out.clear();
+    emit_class_features(a, i, &[], |history, f| {
+        if !history {
+            out.push(f);
+        }
+    });
+}
+
+/// The features of `class_features` that read the two previous classes.
+fn history_class_features(a: &[Atoms], i: usize, prev: &[usize], out: &mut Vec<u64>) {
+    out.clear();
+    emit_class_features(a, i, prev, |history, f| {
+        if history {
+            out.push(f);
+        }
+    });
+}
+
+/// The one list of joint-class templates. `emit(history, feature)` receives them in a
+/// fixed order (training sums float weights in this order, so it must not change);
+/// `history` says whether the feature reads `prev`.
+#[inline(always)]
+fn emit_class_features(a: &[Atoms], i: usize, prev: &[usize], mut emit: impl FnMut(bool, u64)) {
     let at = |j: isize| -> &Atoms {
         if j < 0 {
             &PAD_L
@@ -295,40 +343,41 @@ fn class_features(a: &[Atoms], i: usize, prev: &[usize], out: &mut Vec<u64>) {
     let ii = i as isize;
     let w = at(ii);
     let (wm1, wm2, wp1, wp2) = (at(ii - 1), at(ii - 2), at(ii + 1), at(ii + 2));
-    let t1 = tag_atom(if i >= 1 { Some(prev[i - 1]) } else { None });
-    let t2 = tag_atom(if i >= 2 { Some(prev[i - 2]) } else { None });
-    out.push(f1(0, 0));
-    out.push(f1(1, w.word));
-    out.push(f1(2, w.suf[0]));
-    out.push(f1(3, w.suf[1]));
-    out.push(f1(4, w.suf[2]));
-    out.push(f1(5, w.suf[3]));
-    out.push(f1(6, w.pre[0]));
-    out.push(f1(7, w.pre[2]));
-    out.push(f1(8, w.shape));
-    out.push(f1(9, w.flags));
-    out.push(f1(10, t1));
-    out.push(f1(11, t2));
-    out.push(f2(12, t1, t2));
-    out.push(f2(13, t1, w.word));
-    out.push(f1(14, wm1.word));
-    out.push(f1(15, wm1.suf[2]));
-    out.push(f1(16, wm2.word));
-    out.push(f1(17, wp1.word));
-    out.push(f1(18, wp1.suf[2]));
-    out.push(f1(19, wp2.word));
-    out.push(f2(20, wm1.word, w.word));
-    out.push(f2(21, w.word, wp1.word));
-    out.push(f2(22, t1, w.suf[2]));
-    out.push(f1(23, wp1.shape));
-    out.push(f2(24, w.shape, w.flags));
-    out.push(f1(25, wm1.shape));
-    out.push(f2(26, t1, wp1.word));
-    out.push(f1(27, w.amb));
-    out.push(f2(28, w.amb, t1));
-    out.push(f1(29, wp1.amb));
-    out.push(f2(30, w.amb, wp1.amb));
-    out.push(f2(31, wm1.amb, w.amb));
+    let t1 = tag_atom(i.checked_sub(1).and_then(|j| prev.get(j)).copied());
+    let t2 = tag_atom(i.checked_sub(2).and_then(|j| prev.get(j)).copied());
+    let (s, h) = (false, true);
+    emit(s, f1(0, 0));
+    emit(s, f1(1, w.word));
+    emit(s, f1(2, w.suf[0]));
+    emit(s, f1(3, w.suf[1]));
+    emit(s, f1(4, w.suf[2]));
+    emit(s, f1(5, w.suf[3]));
+    emit(s, f1(6, w.pre[0]));
+    emit(s, f1(7, w.pre[2]));
+    emit(s, f1(8, w.shape));
+    emit(s, f1(9, w.flags));
+    emit(h, f1(10, t1));
+    emit(h, f1(11, t2));
+    emit(h, f2(12, t1, t2));
+    emit(h, f2(13, t1, w.word));
+    emit(s, f1(14, wm1.word));
+    emit(s, f1(15, wm1.suf[2]));
+    emit(s, f1(16, wm2.word));
+    emit(s, f1(17, wp1.word));
+    emit(s, f1(18, wp1.suf[2]));
+    emit(s, f1(19, wp2.word));
+    emit(s, f2(20, wm1.word, w.word));
+    emit(s, f2(21, w.word, wp1.word));
+    emit(h, f2(22, t1, w.suf[2]));
+    emit(s, f1(23, wp1.shape));
+    emit(s, f2(24, w.shape, w.flags));
+    emit(s, f1(25, wm1.shape));
+    emit(h, f2(26, t1, wp1.word));
+    emit(s, f1(27, w.amb));
+    emit(h, f2(28, w.amb, t1));
+    emit(s, f1(29, wp1.amb));
+    emit(s, f2(30, w.amb, wp1.amb));
+    emit(s, f2(31, wm1.amb, w.amb));
 }
 
 /// Features for the FEATS model: the word, its neighbours and the predicted classes.
@@ -630,42 +679,86 @@ impl Tagger {
     }
 
     /// Fills UPOS, XPOS and FEATS of every word from the forms.
+    ///
+    /// Scoring is memory-bound (two table lookups per feature in a table larger than
+    /// the L2 cache), so it runs in passes whose lookups do not wait on each other:
+    /// first the history-free features of every word the dictionary does not settle,
+    /// then left to right the few that read the previous classes, then FEATS. Weights
+    /// of a finished model are integers, so the sums (and tags) are exactly those of
+    /// scoring each word in one go.
     pub fn tag(&self, s: &mut Sentence) {
-        let at: Vec<Atoms> = s
-            .words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| atoms(&w.form, i == 0, &self.amb))
-            .collect();
-        let mut fv = Vec::with_capacity(64);
-        let mut scores = vec![0f32; self.model.n_classes()];
-        let mut pred: Vec<usize> = Vec::with_capacity(at.len());
-        for i in 0..at.len() {
-            let c = if let Some(&c) = self.tagdict.get(&s.words[i].form) {
-                c as usize
-            } else {
-                class_features(&at, i, &pred, &mut fv);
-                self.model.scores(&fv, &mut scores);
-                argmax(&scores)
+        SCRATCH.with_borrow_mut(|sc| self.tag_with(s, sc));
+    }
+
+    fn tag_with(&self, s: &mut Sentence, sc: &mut Scratch) {
+        let n = s.words.len();
+        let nc = self.model.n_classes();
+        sc.atoms.clear();
+        sc.atoms.extend(
+            s.words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| atoms(&w.form, i == 0, &self.amb)),
+        );
+        sc.dict.clear();
+        sc.dict.extend(
+            s.words
+                .iter()
+                .map(|w| self.tagdict.get(w.form.as_str()).copied()),
+        );
+        sc.base.clear();
+        sc.base.resize(n * nc, 0.0);
+        let Scratch {
+            atoms: at,
+            dict,
+            base,
+            scores,
+            all,
+            pred,
+            fv,
+        } = sc;
+        for (i, row) in base.chunks_exact_mut(nc).enumerate() {
+            if dict[i].is_none() {
+                static_class_features(at, i, fv);
+                self.model.add_raw(fv, row);
+            }
+        }
+        scores.resize(nc, 0.0);
+        pred.clear();
+        for (i, row) in base.chunks_exact(nc).enumerate() {
+            let c = match dict[i] {
+                Some(c) => c as usize,
+                None => {
+                    history_class_features(at, i, pred, fv);
+                    scores.copy_from_slice(row);
+                    self.model.add_raw(fv, scores);
+                    argmax(scores)
+                }
             };
             pred.push(c);
         }
-        let mut sub = Vec::new();
-        for i in 0..at.len() {
+        all.resize(self.feats_model.n_classes(), 0.0);
+        for (i, w) in s.words.iter_mut().enumerate() {
             let c = pred[i];
             let cand = &self.allowed[c];
             let f = if cand.len() < 2 {
                 cand[0] as usize
             } else {
-                feats_features(&at, i, &pred, &mut fv);
-                sub.resize(cand.len(), 0.0);
-                self.feats_model.scores_subset(&fv, cand, &mut sub);
-                cand[argmax(&sub)] as usize
+                feats_features(at, i, pred, fv);
+                all.iter_mut().for_each(|x| *x = 0.0);
+                self.feats_model.add_raw(fv, all);
+                let pick = |k: &u16| all.get(*k as usize).copied().unwrap_or(0.0);
+                let mut best = 0;
+                for (k, x) in cand.iter().enumerate() {
+                    if pick(x) > pick(&cand[best]) {
+                        best = k;
+                    }
+                }
+                cand[best] as usize
             };
-            let w = &mut s.words[i];
-            w.upos = self.classes[c].0.clone();
-            w.xpos = self.classes[c].1.clone();
-            w.feats = self.feats[f].clone();
+            w.upos.clone_from(&self.classes[c].0);
+            w.xpos.clone_from(&self.classes[c].1);
+            w.feats.clone_from(&self.feats[f]);
         }
     }
 
