@@ -12,6 +12,7 @@
 //! Keying on XPOS rather than UPOS separates `saw/VBD` (see) from `saw/NN` (saw) and
 //! `'s/POS` from `'s/VBZ`; the tagger predicts both anyway.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
@@ -94,8 +95,12 @@ fn keep_case(form: &str, lemma: String, xpos: &str) -> String {
 
 /// Fixed rules for clitic pieces and closed classes; `None` when no rule applies.
 fn fixed(form_l: &str, upos: &str, xpos: &str) -> Option<&'static str> {
-    let f = form_l.replace('\u{2019}', "'");
-    Some(match (f.as_str(), xpos) {
+    let f: Cow<'_, str> = if form_l.contains('\u{2019}') {
+        Cow::Owned(form_l.replace('\u{2019}', "'"))
+    } else {
+        Cow::Borrowed(form_l)
+    };
+    Some(match (f.as_ref(), xpos) {
         ("n't" | "nt" | "not", _) if upos == "PART" || xpos == "RB" => "not",
         ("'m" | "m", _) if upos == "AUX" || upos == "VERB" => "be",
         ("'re" | "re", _) if upos == "AUX" || upos == "VERB" => "be",
@@ -249,40 +254,53 @@ impl Lemmatizer {
 
     /// Lemma of one word given its tags.
     pub fn lemma(&self, form: &str, upos: &str, xpos: &str) -> String {
+        let mut out = String::new();
+        self.lemma_into(form, upos, xpos, &mut out);
+        out
+    }
+
+    /// `lemma` written into `out` (cleared first), reusing its allocation: the front
+    /// end lemmatizes every word, and most lemmas are borrowed from the table.
+    pub fn lemma_into(&self, form: &str, upos: &str, xpos: &str, out: &mut String) {
+        out.clear();
         // A capitalised proper noun is its own lemma ("Holocaust", "WalMart"), whatever
         // case other spellings of the word had in training; a lower-cased one is
         // normalised through the table ("mexico" -> Mexico).
         let proper = xpos == "NNP" || (upos == "PROPN" && xpos != "NNPS");
         if proper && form.chars().any(char::is_uppercase) && fixed(form, upos, xpos).is_none() {
-            return form.to_string();
+            out.push_str(form);
+            return;
         }
-        let form_l = lower(form);
-        let found = self.table.get(&form_l).and_then(|v| {
+        let form_l: Cow<'_, str> =
+            if form.is_ascii() && !form.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Borrowed(form)
+            } else {
+                Cow::Owned(lower(form))
+            };
+        let found = self.table.get(form_l.as_ref()).and_then(|v| {
             // the pair as tagged; else the form's most frequent lemma (a tag never seen
             // with a known word is more likely a tagging error than a new lemma) - except
             // for clitic pieces and proper nouns, where the tag decides
             let hit = v.iter().find(|(x, _)| x == xpos);
             let fixed_applies = fixed(&form_l, upos, xpos).is_some() || is_proper(xpos, upos);
             hit.or(if fixed_applies { None } else { v.first() })
-                .map(|(_, l)| {
-                    if l.is_empty() {
-                        form_l.clone()
-                    } else {
-                        l.clone()
-                    }
-                })
+                .map(|(_, l)| l.as_str())
         });
-        let lemma = match found {
-            Some(l) => l,
-            None => self.by_rules(form, &form_l, upos, xpos),
-        };
-        keep_case(form, lemma, xpos)
+        match found {
+            Some("") => out.push_str(&form_l),
+            Some(l) => out.push_str(l),
+            None => out.push_str(&self.by_rules(form, &form_l, upos, xpos)),
+        }
+        if xpos == "NNPS" {
+            let l = std::mem::take(out);
+            *out = keep_case(form, l, xpos);
+        }
     }
 
     /// Fills the LEMMA column from FORM, UPOS and XPOS.
     pub fn lemmatize(&self, s: &mut Sentence) {
         for w in &mut s.words {
-            w.lemma = self.lemma(&w.form, &w.upos, &w.xpos);
+            self.lemma_into(&w.form, &w.upos, &w.xpos, &mut w.lemma);
         }
         // A contracted "'s" before "been", "got" or "had" is "has" ("it's been", "she's
         // got"), not "is": the one clitic whose lemma needs the next word. (Other past
