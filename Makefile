@@ -63,6 +63,8 @@ eval: build
 	@$(KG) eval carb --gold data/carb/dev-gold.tsv --system data/carb/dev-openie5-output.txt --system-format openie5
 	@echo "== CaRB dev: kg"
 	@$(KG) eval carb --gold data/carb/dev-gold.tsv --sentences data/carb/dev.txt
+	@echo "== Sample article against its hand-made gold (research brief §7)"
+	@$(KG) eval sample
 
 train: build
 	$(KG) train all --ud $(UD) --out data/models --gazetteer data/gazetteer

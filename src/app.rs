@@ -912,6 +912,16 @@ fn eval_cmd(g: &Global, e: EvalCommand) -> Result<Status> {
                 )
             )?;
         }
+        EvalCommand::Sample {
+            article,
+            gold,
+            data,
+        } => {
+            let pipeline = load_data_pipeline(g, &data)?;
+            let report = crate::eval::suite::sample(&pipeline, &article, &gold)?;
+            writeln!(out, "# {} against {}", article.display(), gold.display())?;
+            write!(out, "{}", report.table())?;
+        }
         EvalCommand::Carb {
             gold,
             sentences,

@@ -288,6 +288,26 @@ pub enum EvalCommand {
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
     },
+    /// The sample article against its hand-made gold: which of the gold entities
+    /// came out as one node with the right type, which gold facts were asserted.
+    Sample {
+        /// The article (plain text).
+        #[arg(
+            long,
+            value_name = "FILE",
+            default_value = "data/articles/tass-2022-01-10-kazakhstan-csto.txt"
+        )]
+        article: PathBuf,
+        /// Its gold entities and facts (tab-separated; see the file's header).
+        #[arg(
+            long,
+            value_name = "FILE.tsv",
+            default_value = "data/articles/tass-2022-01-10-kazakhstan-csto.gold.tsv"
+        )]
+        gold: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
     /// CaRB Open IE scores (the official scorer's algorithm) on a benchmark split.
     Carb {
         /// Gold tuples (CaRB TSV).

@@ -4,5 +4,6 @@
 pub mod carb;
 pub mod coref;
 pub mod ner;
+pub mod sample;
 pub mod suite;
 pub mod ud;

@@ -19,8 +19,33 @@ pub enum SuiteError {
     Ud(#[from] ud::UdEvalError),
     #[error("{0}")]
     Carb(#[from] carb::CarbError),
+    #[error("{0}")]
+    Gold(#[from] crate::eval::sample::GoldError),
     #[error("{path}: {message}")]
     Io { path: String, message: String },
+}
+
+/// The sample article through the whole pipeline, compared with its gold file.
+pub fn sample(
+    pipeline: &Pipeline,
+    article: &Path,
+    gold: &Path,
+) -> Result<crate::eval::sample::SampleReport, SuiteError> {
+    let read = |p: &Path| {
+        std::fs::read(p).map_err(|e| SuiteError::Io {
+            path: p.display().to_string(),
+            message: e.to_string(),
+        })
+    };
+    let gold_text = String::from_utf8_lossy(&read(gold)?).into_owned();
+    let gold = crate::eval::sample::parse_gold(&gold_text, &gold.display().to_string())?;
+    let raw = crate::ingest::input::text_document(&article.display().to_string(), &read(article)?)
+        .map_err(|e| SuiteError::Io {
+            path: article.display().to_string(),
+            message: e.to_string(),
+        })?;
+    let processed = pipeline.process(&raw, &Options::default());
+    Ok(crate::eval::sample::compare(&processed.graph, &gold))
 }
 
 /// The raw text of a treebank: sentences' `# text` joined by spaces, documents

@@ -85,52 +85,8 @@ impl Date {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-const WEEKDAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-
-/// A month name or its usual abbreviation ("Jan", "Jan.", "Sept").
-pub fn month_of(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches('.').to_lowercase();
-    if w.len() < 3 {
-        return None;
-    }
-    if w == "sept" {
-        return Some(9);
-    }
-    MONTHS
-        .iter()
-        .position(|m| *m == w || (w.len() == 3 && m.starts_with(&w)))
-        .map(|i| i as u32 + 1)
-}
-
-fn weekday_of(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches('.').to_lowercase();
-    WEEKDAYS
-        .iter()
-        .position(|d| *d == w || (w.len() == 3 && d.starts_with(&w)))
-        .map(|i| i as u32)
-}
+pub use crate::text::calendar::month_of;
+use crate::text::calendar::weekday_of;
 
 /// What a date expression resolves to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,41 +21,17 @@ pub struct Dateline {
     pub end: usize,
 }
 
-const MONTHS: &[&str] = &[
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Sept",
-    "Oct",
-    "Nov",
-    "Dec",
-];
-const WEEKDAYS: &[&str] = &[
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
+/// A capitalised month name or abbreviation ("January", "Jan", "Sept"), as datelines
+/// write them.
+fn is_month(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_uppercase()) && super::calendar::month_of(word).is_some()
+}
+
+/// A capitalised weekday name ("Monday").
+fn is_weekday(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_uppercase())
+        && super::calendar::WEEKDAYS.contains(&word.to_lowercase().as_str())
+}
 
 struct Cur<'a> {
     s: &'a str,
@@ -104,7 +80,7 @@ impl<'a> Cur<'a> {
 fn parse_date(c: &mut Cur) -> Option<(usize, usize)> {
     let start = c.i;
     let word = c.take_while(|ch| ch.is_alphabetic());
-    if MONTHS.contains(&word) {
+    if is_month(word) {
         c.eat(".");
         let save = c.i;
         c.skip_spaces();
@@ -123,7 +99,7 @@ fn parse_date(c: &mut Cur) -> Option<(usize, usize)> {
         }
         return Some((start, c.i));
     }
-    if WEEKDAYS.contains(&word) {
+    if is_weekday(word) {
         return Some((start, c.i));
     }
     c.i = start;
@@ -131,7 +107,7 @@ fn parse_date(c: &mut Cur) -> Option<(usize, usize)> {
     if !day.is_empty() && day.len() <= 2 {
         c.skip_spaces();
         let m = c.take_while(|ch| ch.is_alphabetic());
-        if MONTHS.contains(&m) {
+        if is_month(m) {
             c.eat(".");
             return Some((start, c.i));
         }

@@ -26,6 +26,7 @@
 //! punctuation costs linear time; control characters count as whitespace.
 
 mod abbrev;
+pub mod calendar;
 mod dateline;
 mod tokenize;
 

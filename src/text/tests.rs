@@ -212,13 +212,13 @@ fn bad_inputs_do_not_panic() {
     assert_eq!(d.sentences().len(), 1);
 }
 
+/// A quadratic pass over a line would not finish here; speed itself is a
+/// benchmark (`make bench`), not a test.
 #[test]
-fn ten_megabyte_line_is_linear() {
+fn ten_megabyte_line() {
     let big = "ab-cd".repeat(2_000_000); // 10 MB, no spaces
-    let t = std::time::Instant::now();
     let d = Doc::new(big);
     assert_eq!(d.tokens().len(), 4_000_001); // 2M+1 word segments, 2M hyphens
-    assert!(t.elapsed().as_secs_f64() < 5.0);
     let big2 = "word ".repeat(2_000_000);
     let d = Doc::new(big2);
     assert_eq!(d.sentences().len(), 1);
@@ -254,16 +254,15 @@ fn space_after_and_currency() {
     );
 }
 
+/// Runs of millions of one punctuation mark (a quadratic scan would not finish).
 #[test]
-fn long_punctuation_runs_are_linear() {
+fn long_punctuation_runs() {
     for t in [
         "a\u{2014}".to_string() + &"-".repeat(3_000_000) + "b",
         "a\u{2014}".to_string() + &".".repeat(3_000_000) + "b",
         "x".to_string() + &"'".repeat(1_000_000),
     ] {
-        let start = std::time::Instant::now();
         let d = Doc::new(t);
         assert!(!d.tokens().is_empty());
-        assert!(start.elapsed().as_secs_f64() < 5.0);
     }
 }
