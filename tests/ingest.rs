@@ -350,3 +350,79 @@ fn parse_prints_conllu_with_trees_and_entities() {
     assert!(text.contains("NER=B-PER"), "{text}");
     assert_eq!(sents[1].multiword.len(), 1, "didn't is a multiword token");
 }
+
+/// Issue 7's acceptance checks on the sample article, in SPARQL against the real
+/// on-disk store.
+#[test]
+fn the_sample_article_yields_its_key_facts_and_entities() {
+    let (_dir, store) = ingested_article();
+    let ask = |what: &str, pattern: &str| {
+        assert!(count(&store, pattern) > 0, "missing: {what}\n{pattern}");
+    };
+    ask(
+        "Tokayev thanked Putin",
+        "ent:Kassym-Jomart_Tokayev rel:thank ent:Vladimir_Putin",
+    );
+    ask(
+        "Tokayev thanked Pashinyan",
+        "ent:Kassym-Jomart_Tokayev rel:thank ent:Nikol_Pashinyan",
+    );
+    ask(
+        "Kazakhstan or Tokayev requested assistance",
+        "VALUES ?k { ent:Kazakhstan ent:Kassym-Jomart_Tokayev }
+         ?k rel:request ?a . ?a rdfs:label ?l .
+         FILTER(CONTAINS(LCASE(STR(?l)), \"assistance\"))",
+    );
+    ask(
+        "Tokayev turned to the CSTO",
+        "ent:Kassym-Jomart_Tokayev rel:turn_to ent:Collective_Security_Treaty_Organization",
+    );
+    // One node per real-world thing, with the right type and the names it went by.
+    let nodes = |needle: &str| {
+        count(
+            &store,
+            &format!(
+                "SELECT DISTINCT ?e {{ ?e rdfs:label|schema:alternateName ?n .
+                   FILTER(CONTAINS(LCASE(STR(?n)), \"{needle}\")) }}"
+            ),
+        )
+    };
+    for (needle, n) in [
+        ("tokayev", 1),
+        ("putin", 1),
+        ("collective security treaty organization", 1),
+    ] {
+        assert_eq!(nodes(needle), n, "{needle}: one node");
+    }
+    ask(
+        "Tokayev is a Person",
+        "ent:Kassym-Jomart_Tokayev a schema:Person",
+    );
+    for name in [
+        "tokayev",
+        "kazakh president kassym-jomart tokayev",
+        "the kazakh president",
+    ] {
+        ask(
+            &format!("Tokayev is also called {name:?}"),
+            &format!(
+                "ent:Kassym-Jomart_Tokayev rdfs:label|schema:alternateName ?n .
+                 FILTER(LCASE(STR(?n)) = \"{name}\")"
+            ),
+        );
+    }
+    ask(
+        "the CSTO is an Organization called CSTO",
+        "ent:Collective_Security_Treaty_Organization a schema:Organization ;
+           schema:alternateName ?n . FILTER(STR(?n) = \"CSTO\")",
+    );
+    ask("Kazakhstan is a Country", "ent:Kazakhstan a schema:Country");
+    assert_eq!(
+        count(
+            &store,
+            "?e rdfs:label ?n . FILTER(LCASE(STR(?n)) IN (\"he\", \"his\", \"i\", \"we\", \"our\", \"you\"))"
+        ),
+        0,
+        "no pronoun becomes an entity"
+    );
+}

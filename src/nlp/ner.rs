@@ -15,8 +15,14 @@
 //! including "the" — the conventions of UNER/CoNLL, measured in `eval::ner`. Time mentions
 //! become DATE when headed by a proper noun or number, or containing a month or year.
 //!
-//! The gazetteer is compiled into the model file (its lowercase phrases), so `tag` needs
-//! only the sentence and training and tagging can never see different lists.
+//! The gazetteer is compiled into the model file (its lowercase phrases, plus general
+//! English word lists: regions, cities, given names, organization and place keywords), so
+//! `tag` needs only the sentence and training and tagging can never see different lists.
+//!
+//! Decoded spans pass a small repair step (`Ner::repair`) that enforces the target
+//! conventions the model only mostly learns: titles, demonyms and role nouns before a
+//! person's name are cut ("German Chancellor Anna Berg" -> "Anna Berg"), a nationality
+//! word alone is no entity, addresses and trailing lowercase words are dropped.
 
 use crate::nlp::conllu::{Sentence, Word};
 use crate::nlp::gazetteer::Gazetteer;
@@ -184,40 +190,45 @@ pub const TITLE_WORDS: &[&str] = &[
     "sr",
 ];
 
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-];
-const WEEKDAYS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
+/// A month name or abbreviation, or a weekday name, in lower case ("jan.", "monday").
+fn is_calendar_word(lower: &str) -> bool {
+    crate::text::calendar::month_of(lower).is_some()
+        || crate::text::calendar::WEEKDAYS.contains(&lower)
+}
+
+/// Greetings that precede a name in letters and mails ("Dear Anna", "Hi Tom").
+const SALUTATIONS: &[&str] = &["dear", "hi", "hello", "hey", "thanks", "morning"];
+
+/// Role nouns that, like titles, are directly followed by a person's name ("his Polish
+/// counterpart Jan Nowak", "her colleague Ana Silva").
+const ROLE_NOUNS: &[&str] = &[
+    "counterpart",
+    "colleague",
+    "successor",
+    "predecessor",
+    "rival",
+    "opponent",
+    "envoy",
+    "aide",
+    "adviser",
+    "advisor",
+    "lawyer",
+    "attorney",
+    "founder",
+    "author",
+    "actor",
+    "actress",
+    "singer",
+    "writer",
+    "player",
+    "manager",
+    "owner",
+    "wife",
+    "husband",
+    "son",
+    "daughter",
+    "brother",
+    "sister",
 ];
 
 /// Words that may join proper nouns inside one name ("Bank of England", "AT & T").
@@ -457,8 +468,7 @@ pub fn name_span_around(
 fn is_date_like(s: &Sentence, start: usize, end: usize) -> bool {
     s.words[start..end].iter().any(|w| {
         let l = lower(w);
-        MONTHS.contains(&l.trim_end_matches('.'))
-            || WEEKDAYS.contains(&l.as_str())
+        is_calendar_word(&l)
             || (l.len() == 4
                 && l.chars().all(|c| c.is_ascii_digit())
                 && (l.starts_with("1") || l.starts_with("2")))
@@ -782,6 +792,58 @@ struct SentFeats<'a> {
     gaz: Vec<Option<(String, &'static str)>>,
     all_lower: bool,
     all_upper: bool,
+    /// Per word: the (first, last) word index of the run of capitalized words (joined
+    /// across name connectors such as "of") that contains it, if it is capitalized.
+    runs: Vec<Option<(usize, usize)>>,
+}
+
+/// Runs of capitalized words, joined across one or two connectors ("Bank of England").
+/// Why: the last word of a name ("... College", "... River", "... Inc") and its length
+/// decide its type far more often than the word being labelled.
+fn capitalized_runs(words: &[Word], lower: &[String]) -> Vec<Option<(usize, usize)>> {
+    let n = words.len();
+    let cap = |i: usize| {
+        words[i]
+            .form
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_numeric())
+            && words[i].form.chars().any(char::is_alphabetic)
+    };
+    let mut out = vec![None; n];
+    let mut i = 0;
+    while i < n {
+        if !cap(i) || !words[i].form.chars().next().is_some_and(char::is_uppercase) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i + 1;
+        loop {
+            if end < n && cap(end) {
+                end += 1;
+                continue;
+            }
+            let mut k = end;
+            while k < n
+                && k < end + 2
+                && CONNECTORS.contains(&lower[k].as_str())
+                && lower[k] != "'s"
+            {
+                k += 1;
+            }
+            if k > end && k < n && cap(k) {
+                end = k + 1;
+                continue;
+            }
+            break;
+        }
+        for slot in out.iter_mut().take(end).skip(start) {
+            *slot = Some((start, end - 1));
+        }
+        i = end;
+    }
+    out
 }
 
 impl<'a> SentFeats<'a> {
@@ -797,7 +859,9 @@ impl<'a> SentFeats<'a> {
             .collect();
         let all_lower = letters.len() > 3 && letters.iter().all(|c| !c.is_uppercase());
         let all_upper = letters.len() > 3 && letters.iter().all(|c| !c.is_lowercase());
+        let runs = capitalized_runs(&s.words, &lower);
         SentFeats {
+            runs,
             s,
             lower,
             shape,
@@ -931,16 +995,26 @@ impl<'a> SentFeats<'a> {
         if i + 1 == self.s.words.len() {
             out.push(f(35, &["last"]));
         }
+        if let Some((a, b)) = self.runs[i] {
+            let len = (b + 1 - a).min(4).to_string();
+            let pos = if a == b {
+                "U"
+            } else if i == a {
+                "B"
+            } else if i == b {
+                "L"
+            } else {
+                "I"
+            };
+            out.push(f(37, &[&self.lower[b], pos]));
+            out.push(f(38, &[&self.gaz_at(b as isize), pos]));
+            out.push(f(39, &[&len, pos, first]));
+            out.push(f(40, &[&self.lower[a]]));
+            out.push(f(41, &[self.word(a as isize - 1), pos]));
+        }
         out.push(f(
             36,
-            &[
-                if MONTHS.contains(&l.trim_end_matches('.')) || WEEKDAYS.contains(&l) {
-                    "cal"
-                } else {
-                    "-"
-                },
-                self.upos(ii),
-            ],
+            &[if is_calendar_word(l) { "cal" } else { "-" }, self.upos(ii)],
         ));
     }
 }
@@ -983,7 +1057,9 @@ pub struct Ner {
 }
 
 const MAGIC: &[u8; 8] = b"KGNERMDL";
-const VERSION: u32 = 2;
+/// 3: word lists in the phrase table, capitalized-run features (a version-2 file would
+/// load but score with the wrong features, so it is refused).
+const VERSION: u32 = 3;
 
 impl Ner {
     /// Trains on (sentence, gold spans) pairs; the sentences must carry UPOS/XPOS (and
@@ -1001,6 +1077,9 @@ impl Ner {
                     .collect()
             })
             .unwrap_or_default();
+        let mut list = list;
+        // Country gazetteer first: on a phrase in both, its class wins (`from_list`).
+        list.extend(word_list_phrases());
         let gidx = GazIndex::from_list(list);
         let mut model = Perceptron::new(N_LABELS, opts.hash_bits);
         let mut augmented: Vec<(Sentence, Vec<EntitySpan>)> = Vec::new();
@@ -1064,7 +1143,7 @@ impl Ner {
 
     /// Labels one sentence; spans are well-formed and non-overlapping.
     pub fn tag(&self, s: &Sentence) -> Vec<EntitySpan> {
-        let mut v = labels_to_spans(&self.tag_labels(s));
+        let mut v = self.tag_with_misc(s);
         v.retain(|x| x.kind != NerKind::Misc);
         v
     }
@@ -1073,7 +1152,172 @@ impl Ner {
     /// laws, fields). Coreference uses them so that such names group and become
     /// `schema:Thing` entities instead of being lost.
     pub fn tag_with_misc(&self, s: &Sentence) -> Vec<EntitySpan> {
-        labels_to_spans(&self.tag_labels(s))
+        let mut spans: Vec<EntitySpan> = labels_to_spans(&self.tag_labels(s))
+            .into_iter()
+            .filter_map(|sp| self.repair(s, sp))
+            .collect();
+        self.complete_person_names(s, &mut spans);
+        spans
+    }
+
+    /// Whether word `i` can be part of a person's name found by rule: capitalized, not a
+    /// title, month or weekday, and not a nationality, organization or place keyword.
+    fn name_word(&self, s: &Sentence, i: usize) -> bool {
+        let f = &s.words[i].form;
+        let l = f.to_lowercase();
+        f.chars().next().is_some_and(char::is_uppercase)
+            && f.chars().any(char::is_lowercase)
+            && !is_title_word(f)
+            && !is_calendar_word(&l)
+            && !self
+                .gaz
+                .phrases
+                .get(&l)
+                .is_some_and(|c| matches!(c.as_str(), "demonym" | "orgword" | "locword"))
+    }
+
+    /// End (exclusive) of the name starting at `i`: name words, also joined by a hyphen
+    /// written without spaces ("Kowalski-Nowak" is tokenized Kowalski / - / Nowak).
+    fn name_end(&self, s: &Sentence, i: usize) -> usize {
+        let w = &s.words;
+        let mut e = i;
+        while e < w.len() {
+            if self.name_word(s, e) {
+                e += 1;
+            } else if e > i
+                && w[e].form == "-"
+                && w[e - 1].no_space_after()
+                && w[e].no_space_after()
+                && e + 1 < w.len()
+                && self.name_word(s, e + 1)
+            {
+                e += 2;
+            } else {
+                break;
+            }
+        }
+        e
+    }
+
+    /// Persons the sequence model often misses or cuts, completed by two general rules
+    /// (the issue's "his Russian counterpart X" / "French President X" patterns):
+    /// a PER span that stops at a space-less hyphen continues through the rest of the name,
+    /// and a capitalized name right after a title or role noun ("counterpart", "President")
+    /// that no span covers becomes PER. Only in normally cased sentences.
+    fn complete_person_names(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
+        let w = &s.words;
+        let cased = w.iter().any(|x| x.form.chars().any(char::is_uppercase))
+            && w.iter().any(|x| x.form.chars().any(char::is_lowercase))
+            && !w
+                .iter()
+                .filter(|x| x.form.chars().any(char::is_alphabetic))
+                .all(|x| x.form.chars().next().is_some_and(char::is_uppercase));
+        if !cased {
+            return;
+        }
+        let covered = |spans: &[EntitySpan], a: usize, b: usize| {
+            spans.iter().any(|x| x.start < b && a < x.end)
+        };
+        for k in 0..spans.len() {
+            let sp = spans[k];
+            if sp.kind == NerKind::Per && sp.end < w.len() && w[sp.end].form == "-" {
+                let e = self.name_end(s, sp.end - 1);
+                let rest: Vec<EntitySpan> = spans.iter().copied().filter(|x| *x != sp).collect();
+                if e > sp.end && !covered(&rest, sp.end, e) {
+                    spans[k].end = e;
+                }
+            }
+        }
+        for (i, word) in w.iter().enumerate().take(w.len().saturating_sub(1)) {
+            let l = word.form.to_lowercase();
+            if !(is_title_word(&l) || ROLE_NOUNS.contains(&l.as_str())) {
+                continue;
+            }
+            let e = self.name_end(s, i + 1);
+            if e > i + 1 && !covered(spans, i + 1, e) {
+                spans.push(EntitySpan {
+                    start: i + 1,
+                    end: e,
+                    kind: NerKind::Per,
+                });
+            }
+        }
+        spans.sort();
+    }
+
+    /// Enforces the span conventions the model only mostly learns (see module docs): a
+    /// person's name starts after any title, demonym, salutation or (in a normally cased
+    /// sentence) lowercase word ("German Chancellor Anna Berg", "her Italian counterpart
+    /// Marco Rossi", "Dear Dr. Smith" -> the name only), no span starts with "the" or
+    /// begins/ends with an address or bare punctuation, and in a normally cased sentence a
+    /// multi-word name (not a date or event) does not end in a lowercase word ("Fallujah
+    /// on Wednesday").
+    /// `None` when nothing of the span is left, or only a nationality word.
+    fn repair(&self, s: &Sentence, sp: EntitySpan) -> Option<EntitySpan> {
+        let w = &s.words;
+        let (mut a, mut b) = (sp.start, sp.end.min(w.len()));
+        let lower_at = |i: usize| w[i].form.to_lowercase();
+        let cased = w.iter().any(|x| x.form.chars().any(char::is_uppercase))
+            && w.iter().any(|x| x.form.chars().any(char::is_lowercase));
+        let starts_lower = |i: usize| w[i].form.chars().next().is_some_and(char::is_lowercase);
+        while a < b {
+            let l = lower_at(a);
+            let l = l.trim_end_matches('.');
+            let strip = l == "the"
+                || (sp.kind == NerKind::Per
+                    && (is_title_word(l)
+                        || SALUTATIONS.contains(&l)
+                        || (cased && starts_lower(a) && a + 1 < b)
+                        || self.gaz.phrases.get(l).is_some_and(|c| c == "demonym")));
+            if !strip {
+                break;
+            }
+            a += 1;
+        }
+        // Addresses are never names ("Anna Berg anna@example.org", bare URLs).
+        let junk = |i: usize| {
+            let f = &w[i].form;
+            f.contains("://")
+                || f.starts_with("www.")
+                || (f.contains('@') && f.contains('.'))
+                || !f.chars().any(char::is_alphanumeric)
+        };
+        while a < b && junk(a) {
+            a += 1;
+        }
+        while b > a && junk(b - 1) {
+            b -= 1;
+        }
+        let name_like = !matches!(sp.kind, NerKind::Date | NerKind::Event);
+        if name_like && cased && a < b && w[a].form.chars().next().is_some_and(char::is_uppercase) {
+            while b > a + 1 {
+                let last = &w[b - 1].form;
+                let lowercase_word = last.chars().next().is_some_and(char::is_lowercase)
+                    && last != "s"
+                    && last != "'s";
+                let punct = last.chars().all(|c| !c.is_alphanumeric());
+                let conn = CONNECTORS.contains(&last.to_lowercase().as_str()) && last != "'s";
+                if lowercase_word || (punct && last != ".") || conn {
+                    b -= 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        // A nationality word alone is not a named entity (UNER/CoNLL conventions, and
+        // the training targets): "Dutch", "Americans".
+        if name_like && b == a + 1 {
+            let l = lower_at(a);
+            let demonym = |x: &str| self.gaz.phrases.get(x).is_some_and(|c| c == "demonym");
+            if demonym(&l) || l.strip_suffix('s').is_some_and(demonym) {
+                return None;
+            }
+        }
+        (a < b).then_some(EntitySpan {
+            start: a,
+            end: b,
+            kind: sp.kind,
+        })
     }
 
     fn tag_labels(&self, s: &Sentence) -> Vec<usize> {
@@ -1159,6 +1403,124 @@ impl Ner {
         let bytes = std::fs::read(path)?;
         Ner::read_from(&mut bytes.as_slice())
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// General English word lists (NER features only)
+// ---------------------------------------------------------------------------------------
+
+/// Lists compiled into the model next to the country gazetteer, as (class, comma-separated
+/// lowercase phrases). Why: GUM train has only ~6k named mentions, so most names in new
+/// text are unseen; whether a word is a known region, city or given name, or an
+/// organization/place keyword ("Corp", "University", "River"), is what tells "Palo Alto"
+/// from a person. Country names and capitals come from `countries.json`, not from here.
+/// Two-letter state codes that are English words or clitic pieces (IN, OR, ME, OK, HI,
+/// CA as in "ca n't", MS, ...) are left out, since matching is case-insensitive.
+const WORD_LISTS: &[(&str, &str)] = &[
+    (
+        "region",
+        "alabama, alaska, arizona, arkansas, california, colorado, connecticut, delaware, \
+         florida, georgia, hawaii, idaho, illinois, indiana, iowa, kansas, kentucky, \
+         louisiana, maine, maryland, massachusetts, michigan, minnesota, mississippi, \
+         missouri, montana, nebraska, nevada, new hampshire, new jersey, new mexico, \
+         new york, north carolina, north dakota, ohio, oklahoma, oregon, pennsylvania, \
+         rhode island, south carolina, south dakota, tennessee, texas, utah, vermont, \
+         virginia, washington, west virginia, wisconsin, wyoming, district of columbia, \
+         ontario, quebec, alberta, manitoba, saskatchewan, nova scotia, british columbia, \
+         new south wales, queensland, victoria, tasmania, bavaria, catalonia, scotland, \
+         wales, england, northern ireland, ulster, punjab, bengal, kerala, gujarat, \
+         rajasthan, tamil nadu, uttar pradesh, maharashtra, karnataka, andhra pradesh, \
+         sichuan, guangdong, yunnan, tibet, xinjiang, siberia, \
+         ak, az, ar, ct, fl, ga, ia, ks, ky, md, mn, nj, nm, ny, nc, nd, ri, sc, sd, tn, tx, \
+         vt, va, wa, wv, wi, wy, dc",
+    ),
+    (
+        "city",
+        "new york city, los angeles, chicago, houston, phoenix, philadelphia, san antonio, \
+         san diego, dallas, san jose, austin, jacksonville, san francisco, columbus, \
+         indianapolis, seattle, denver, boston, el paso, detroit, nashville, memphis, \
+         portland, las vegas, louisville, baltimore, milwaukee, albuquerque, tucson, fresno, \
+         sacramento, atlanta, miami, oakland, minneapolis, tulsa, cleveland, pittsburgh, \
+         cincinnati, st. louis, saint louis, kansas city, new orleans, tampa, orlando, \
+         honolulu, anchorage, omaha, raleigh, richmond, buffalo, rochester, newark, hartford, \
+         providence, salt lake city, santa fe, palo alto, berkeley, cambridge, princeton, \
+         brooklyn, manhattan, queens, bronx, harlem, hollywood, beverly hills, \
+         silicon valley, long island, santa monica, pasadena, toronto, montreal, vancouver, \
+         calgary, edmonton, winnipeg, halifax, manchester, liverpool, birmingham, leeds, \
+         glasgow, edinburgh, bristol, sheffield, oxford, belfast, cardiff, newcastle, \
+         brighton, nottingham, barcelona, valencia, seville, milan, naples, turin, \
+         florence, venice, munich, hamburg, frankfurt, cologne, stuttgart, lyon, marseille, \
+         bordeaux, geneva, zurich, rotterdam, antwerp, porto, salzburg, krakow, gdansk, \
+         istanbul, dubai, mumbai, bombay, delhi, bangalore, bengaluru, kolkata, calcutta, \
+         chennai, madras, hyderabad, pune, karachi, lahore, shanghai, guangzhou, shenzhen, \
+         osaka, kyoto, yokohama, busan, sydney, melbourne, brisbane, perth, adelaide, \
+         auckland, sao paulo, rio de janeiro, johannesburg, cape town, durban, lagos, \
+         alexandria, casablanca, marrakesh, tel aviv, jerusalem, gaza, mecca, medina, basra, \
+         mosul, fallujah, aleppo, benghazi, mombasa, nyc, l.a.",
+    ),
+    (
+        "given",
+        "james, john, robert, michael, david, richard, charles, joseph, thomas, \
+         christopher, daniel, paul, steven, andrew, kenneth, joshua, kevin, brian, george, \
+         edward, ronald, timothy, jason, jeffrey, ryan, jacob, gary, nicholas, eric, \
+         jonathan, stephen, larry, justin, scott, brandon, benjamin, samuel, gregory, \
+         alexander, patrick, jack, dennis, jerry, tyler, aaron, henry, douglas, peter, adam, \
+         nathan, zachary, walter, kyle, harold, carl, jeremy, keith, roger, gerald, ethan, \
+         arthur, terry, christian, sean, lawrence, joe, noah, jesse, albert, bryan, billy, \
+         bruce, willie, dylan, alan, ralph, gabriel, roy, wayne, eugene, logan, randy, louis, \
+         russell, vincent, philip, bobby, johnny, bradley, mary, patricia, jennifer, linda, \
+         elizabeth, barbara, susan, jessica, sarah, karen, nancy, lisa, betty, margaret, \
+         sandra, ashley, kimberly, emily, donna, michelle, dorothy, carol, amanda, melissa, \
+         deborah, stephanie, rebecca, sharon, laura, cynthia, kathleen, amy, shirley, \
+         angela, helen, anna, brenda, pamela, nicole, emma, samantha, katherine, christine, \
+         debra, rachel, catherine, carolyn, janet, heather, maria, diane, julie, joyce, \
+         kelly, christina, lauren, joan, evelyn, olivia, judith, megan, cheryl, martha, \
+         andrea, frances, hannah, jacqueline, ann, gloria, jean, kathryn, alice, teresa, \
+         sara, janice, doris, madison, julia, judy, abigail, marie, denise, beverly, \
+         danielle, theresa, sophia, marilyn, diana, natalie, brittany, charlotte, kayla, \
+         alexis, lori, mohammed, muhammad, ahmed, ali, hassan, hussein, omar, abdul, \
+         ibrahim, yusuf, fatima, aisha, mustafa, khalid, mahmoud, raj, rahul, amit, priya, \
+         ravi, sanjay, vijay, arjun, hiroshi, yuki, kenji, carlos, jose, luis, miguel, juan, \
+         pedro, pablo, francisco, antonio, manuel, javier, diego, jorge, alejandro, \
+         fernando, sofia, lucia, carmen, isabel, pierre, jacques, francois, hans, klaus, \
+         wolfgang, giuseppe, giovanni, marco, luca, matteo",
+    ),
+    (
+        "orgword",
+        "inc, inc., corp, corp., corporation, co., ltd, ltd., llc, plc, company, group, \
+         holdings, partners, associates, bank, university, college, institute, school, \
+         academy, party, ministry, department, agency, bureau, commission, committee, \
+         council, association, federation, foundation, society, union, league, club, \
+         airlines, airways, motors, industries, technologies, systems, enterprises, \
+         services, media, network, news, times, post, journal, herald, tribune, gazette, \
+         press, magazine, hospital, church, army, navy, court, senate, parliament, \
+         congress, assembly, administration, authority, board, trust, fund, organization, \
+         organisation",
+    ),
+    (
+        "locword",
+        "city, county, state, province, river, lake, mountain, mountains, mount, mt., bay, \
+         island, islands, street, st., road, rd, avenue, ave, boulevard, blvd, park, valley, \
+         beach, coast, ocean, sea, gulf, peninsula, desert, canyon, falls, harbor, harbour, \
+         airport, station, square, bridge, district, region, heights, springs, hills",
+    ),
+];
+
+/// The word lists as (lowercase phrase, class) pairs, sorted (deterministic model files).
+fn word_list_phrases() -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = WORD_LISTS
+        .iter()
+        .flat_map(|(class, items)| {
+            items
+                .split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(move |x| (x.to_string(), (*class).to_string()))
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 fn best_allowed(scores: &[f32], prev: usize, last: bool) -> usize {
@@ -1284,6 +1646,159 @@ mod tests {
                 kind: NerKind::Org
             }]
         );
+    }
+
+    fn tagged(rows: &[(&str, &str, &str)]) -> Sentence {
+        let mut text = String::new();
+        for (i, (f, u, x)) in rows.iter().enumerate() {
+            text.push_str(&format!(
+                "{}\t{f}\t{}\t{u}\t{x}\t_\t0\tdep\t_\t_\n",
+                i + 1,
+                f.to_lowercase()
+            ));
+        }
+        parse_str(&text).unwrap().remove(0)
+    }
+
+    fn per(start: usize, end: usize) -> EntitySpan {
+        EntitySpan {
+            start,
+            end,
+            kind: NerKind::Per,
+        }
+    }
+
+    #[test]
+    fn repair_cuts_titles_demonyms_and_trailing_words() {
+        let mut ner = Ner::train(&[], None, &TrainOptions::default());
+        ner.gaz = GazIndex::from_list(vec![
+            ("german".into(), "demonym".into()),
+            ("italian".into(), "demonym".into()),
+        ]);
+        let s = tagged(&[
+            ("German", "ADJ", "JJ"),
+            ("Chancellor", "PROPN", "NNP"),
+            ("Anna", "PROPN", "NNP"),
+            ("Berg", "PROPN", "NNP"),
+            ("met", "VERB", "VBD"),
+            ("her", "PRON", "PRP$"),
+            ("Italian", "ADJ", "JJ"),
+            ("counterpart", "NOUN", "NN"),
+            ("Marco", "PROPN", "NNP"),
+            ("Rossi", "PROPN", "NNP"),
+            ("on", "ADP", "IN"),
+            ("Monday", "PROPN", "NNP"),
+            ("in", "ADP", "IN"),
+            ("Rome", "PROPN", "NNP"),
+            ("that", "PRON", "WDT"),
+        ]);
+        assert_eq!(ner.repair(&s, per(0, 4)), Some(per(2, 4)));
+        assert_eq!(ner.repair(&s, per(5, 10)), Some(per(8, 10)));
+        assert_eq!(ner.repair(&s, per(8, 11)), Some(per(8, 10)));
+        let loc = EntitySpan {
+            start: 13,
+            end: 15,
+            kind: NerKind::Loc,
+        };
+        assert_eq!(
+            ner.repair(&s, loc).map(|x| (x.start, x.end)),
+            Some((13, 14))
+        );
+        // Only a title or a nationality: nothing left.
+        assert_eq!(ner.repair(&s, per(1, 2)), None);
+        assert_eq!(ner.repair(&s, per(6, 7)), None);
+        // Addresses are cut off.
+        let m = tagged(&[
+            ("Anna", "PROPN", "NNP"),
+            ("Berg", "PROPN", "NNP"),
+            ("anna@example.org", "X", "ADD"),
+        ]);
+        assert_eq!(ner.repair(&m, per(0, 3)), Some(per(0, 2)));
+    }
+
+    #[test]
+    fn person_names_completed_after_roles_and_hyphens() {
+        let mut ner = Ner::train(&[], None, &TrainOptions::default());
+        ner.gaz = GazIndex::from_list(vec![("czech".into(), "demonym".into())]);
+        let rows = [
+            ("Jan", "_"),
+            ("Kowalski", "SpaceAfter=No"),
+            ("-", "SpaceAfter=No"),
+            ("Nowak", "_"),
+            ("thanked", "_"),
+            ("his", "_"),
+            ("Czech", "_"),
+            ("counterpart", "_"),
+            ("Petr", "_"),
+            ("Novak", "_"),
+            ("on", "_"),
+            ("Monday", "_"),
+            (".", "_"),
+        ];
+        let mut text = String::new();
+        for (i, (f, misc)) in rows.iter().enumerate() {
+            text.push_str(&format!("{}\t{f}\t_\tX\t_\t_\t0\tdep\t_\t{misc}\n", i + 1));
+        }
+        let s = parse_str(&text).unwrap().remove(0);
+        let mut spans = vec![per(0, 2)];
+        ner.complete_person_names(&s, &mut spans);
+        assert_eq!(spans, vec![per(0, 4), per(8, 10)]);
+        // Nothing is added where a span already covers the name, or in all-caps text.
+        let mut again = spans.clone();
+        ner.complete_person_names(&s, &mut again);
+        assert_eq!(again, spans);
+        let mut upper = s.clone();
+        for w in &mut upper.words {
+            w.form = w.form.to_uppercase();
+        }
+        let mut none = Vec::new();
+        ner.complete_person_names(&upper, &mut none);
+        assert!(none.is_empty());
+    }
+
+    /// The shipped model finds the name only after a title or an appositive role noun.
+    #[test]
+    fn shipped_model_names_after_titles_and_roles() {
+        let path = Path::new(file!())
+            .parent()
+            .map(|p| p.join("../../data/models/ner.bin"))
+            .unwrap_or_default();
+        let ner = Ner::load(&path).expect("data/models/ner.bin");
+        let s = tagged(&[
+            ("German", "ADJ", "JJ"),
+            ("Chancellor", "PROPN", "NNP"),
+            ("Anna", "PROPN", "NNP"),
+            ("Berg", "PROPN", "NNP"),
+            ("thanked", "VERB", "VBD"),
+            ("her", "PRON", "PRP$"),
+            ("Italian", "ADJ", "JJ"),
+            ("counterpart", "NOUN", "NN"),
+            ("Marco", "PROPN", "NNP"),
+            ("Rossi", "PROPN", "NNP"),
+            ("for", "ADP", "IN"),
+            ("the", "DET", "DT"),
+            ("help", "NOUN", "NN"),
+            (".", "PUNCT", "."),
+        ]);
+        let pers: Vec<EntitySpan> = ner
+            .tag(&s)
+            .into_iter()
+            .filter(|x| x.kind == NerKind::Per)
+            .collect();
+        assert_eq!(pers, vec![per(2, 4), per(8, 10)]);
+        let t = tagged(&[
+            ("Mexican", "ADJ", "JJ"),
+            ("President", "PROPN", "NNP"),
+            ("Luis", "PROPN", "NNP"),
+            ("Ortega", "PROPN", "NNP"),
+            ("arrived", "VERB", "VBD"),
+            ("in", "ADP", "IN"),
+            ("Toronto", "PROPN", "NNP"),
+            (".", "PUNCT", "."),
+        ]);
+        let got = ner.tag(&t);
+        assert!(got.contains(&per(2, 4)), "{got:?}");
+        assert!(got.iter().all(|x| x.start >= 2), "{got:?}");
     }
 
     #[test]
