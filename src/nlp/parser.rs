@@ -10,11 +10,12 @@
 //!   mistakes instead of seeing only gold configurations.
 //! - **Factored classifiers**: one averaged perceptron scores the three unlabelled
 //!   transitions (SHIFT, LEFT, RIGHT) over ~130 Zhang & Nivre (2011) templates (plus
-//!   lemma, suffix, UPOS/XPOS, morphology and string neighbours), a second one picks the UD
-//!   label (full labels with subtypes, 54 in EWT+GUM train) for the arc being built, over
-//!   ~45 arc templates. A joint transition×label classifier needs ~36× wider weight rows;
-//!   factoring keeps the model small (24 MB, not hundreds) and the parser fast (the label
-//!   model is consulted once per word, the action model about twice).
+//!   lemma, suffix, UPOS/XPOS, morphology, string neighbours and the punctuation and verbs
+//!   lying between the two candidates), a second one picks the UD label (full labels with
+//!   subtypes, 54 in EWT+GUM train) for the arc being built, over ~47 arc templates. A
+//!   joint transition×label classifier needs ~36× wider weight rows; factoring keeps the
+//!   model small and the parser fast (the label model is consulted once per word, the
+//!   action model about twice).
 //! - **Hashed features** (no vocabulary): every feature is a 64-bit hash of its template
 //!   id and atom hashes; the table has `2^bits` rows of class weights. Unseen words need no
 //!   special case, and the model needs no string table (an optional ambiguity-class
@@ -24,8 +25,8 @@
 //!
 //! The weight tables are parser-specific rather than `nlp::perceptron::Perceptron` because
 //! training needs a non-consuming averaged snapshot every epoch (early stopping on dev LAS
-//! keeps the best epoch) and the file format needs row-level pruning to stay within the
-//! model-size budget.
+//! keeps the best epoch) and the file format needs a compact encoding (zero runs and
+//! varint weights, see `write_table`) to stay within the model-size budget.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -37,7 +38,7 @@ use crate::nlp::conllu::Sentence;
 const MAGIC: &[u8; 8] = b"KGPARSE\0";
 /// Bumped whenever features, hashing or the file layout change: an old model with new
 /// code would silently parse garbage, so loading it is an error instead.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const SHIFT: usize = 0;
 const LEFT: usize = 1;
@@ -94,13 +95,13 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
-            max_epochs: 15,
+            max_epochs: 20,
             patience: 3,
             seed: 0x5eed_2018,
             explore_from: 1,
             explore_p: 0.9,
-            action_bits: 21,
-            label_bits: 17,
+            action_bits: 22,
+            label_bits: 18,
             prune: 1,
             ambiguity_classes: false,
             verbose: false,
@@ -282,6 +283,10 @@ struct Atoms {
     /// Ambiguity class: the set of XPOS tags the word form had in training. Lets the
     /// parser hedge when the tagger picks one reading of an ambiguous word (that: DT/IN/WDT).
     amb: u64,
+    /// Punctuation marks among words 1..=i (prefix count, for "punctuation in between").
+    cum_punct: u32,
+    /// Verbs and auxiliaries among words 1..=i (prefix count, for "a clause in between").
+    cum_verb: u32,
 }
 
 const NONE_ATOMS: Atoms = Atoms {
@@ -293,6 +298,8 @@ const NONE_ATOMS: Atoms = Atoms {
     m: 1,
     shape: 1,
     amb: 1,
+    cum_punct: 0,
+    cum_verb: 0,
 };
 const ROOT_ATOMS: Atoms = Atoms {
     w: 2,
@@ -303,6 +310,8 @@ const ROOT_ATOMS: Atoms = Atoms {
     m: 2,
     shape: 2,
     amb: 2,
+    cum_punct: 0,
+    cum_verb: 0,
 };
 /// Ambiguity-class atom of forms not in the lexicon.
 const UNKNOWN_AMB: u64 = 3;
@@ -377,7 +386,10 @@ fn atoms_of(words: &[crate::nlp::conllu::Word], lex: &Lexicon) -> Vec<Atoms> {
     out.push(ROOT_ATOMS);
     let mut lower = String::new();
     let mut morph = String::new();
+    let (mut cum_punct, mut cum_verb) = (0u32, 0u32);
     for w in words {
+        cum_punct += (w.upos == "PUNCT") as u32;
+        cum_verb += (w.upos == "VERB" || w.upos == "AUX") as u32;
         lower.clear();
         lower.extend(w.form.chars().flat_map(|c| c.to_lowercase()));
         let suf: String = {
@@ -402,6 +414,8 @@ fn atoms_of(words: &[crate::nlp::conllu::Word], lex: &Lexicon) -> Vec<Atoms> {
             m: hash_str(6, &morph),
             shape: word_shape(&w.form),
             amb: lex.get(lower.as_str()).copied().unwrap_or(UNKNOWN_AMB),
+            cum_punct,
+            cum_verb,
         });
     }
     out
@@ -578,6 +592,21 @@ fn dist_bucket(a: usize, b: usize) -> u64 {
         7..=9 => 6,
         _ => 7,
     }
+}
+
+/// Punctuation marks and verbs strictly between words `a` and `b` (bucketed 0, 1, 2, 3+),
+/// packed into one atom: what separates two candidates is the best clue for clause-level
+/// attachment (conj, parataxis, advcl and the punctuation that hangs off them), which
+/// distance alone does not give.
+#[inline]
+fn between(a: &[Atoms], x: usize, y: usize) -> (u64, u64) {
+    let (lo, hi) = if x < y { (x, y) } else { (y, x) };
+    if hi <= lo + 1 {
+        return (1, 1);
+    }
+    let p = a[hi - 1].cum_punct - a[lo].cum_punct;
+    let v = a[hi - 1].cum_verb - a[lo].cum_verb;
+    (p.min(3) as u64 + 1, v.min(3) as u64 + 1)
 }
 
 #[inline]
@@ -765,6 +794,15 @@ fn action_features(st: &State, a: &[Atoms], amb: bool, out: &mut Vec<u64>) {
         f(&[s0.amb, b0.x]);
         f(&[s0.x, b0.amb]);
     }
+    // what lies between the candidates
+    let (bp, bv) = s0i.zip(b0i).map_or((0, 0), |(x, y)| between(a, x, y));
+    let (bp1, bv1) = s1i.zip(s0i).map_or((0, 0), |(x, y)| between(a, x, y));
+    f(&[s0.x, b0.x, bp]);
+    f(&[s0.x, b0.x, bv]);
+    f(&[s0.p, b0.p, bp, bv]);
+    f(&[s1.x, s0.x, bp1]);
+    f(&[s1.x, s0.x, bv1]);
+    f(&[s1.p, s0.p, bp1, bv1]);
     // morphology pairs
     f(&[s0.m, b0.m]);
     f(&[s0.m, b0.x]);
@@ -846,6 +884,9 @@ fn label_features(st: &State, a: &[Atoms], amb: bool, h: usize, d: usize, out: &
     };
     f(&[other.x, dd.x, hh.x]);
     f(&[other.w, dd.p]);
+    let (bp, bv) = between(a, h, d);
+    f(&[bp, bv, dd.x, hh.x]);
+    f(&[bp, dd.p]);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -964,29 +1005,32 @@ pub struct EpochLog {
 /// Jack-knifing (k-fold cross-tagging) so the parser trains on tags as noisy as the ones
 /// it will see: sentence `i` goes to fold `i % folds`; each fold is tagged by a model
 /// trained (`train_model`) on the other folds. Generic over the tagger so this module
-/// does not depend on its API; `kg train parser` passes `Tagger::train` / `Tagger::tag`.
-/// `make train` uses 5 folds.
-pub fn jackknife<T>(
+/// does not depend on its API; `kg train parser` passes a tagger + lemmatizer pair.
+/// `make train` uses 5 folds. The folds are trained in parallel (rayon); each fold's
+/// model depends only on its data, so the result does not depend on the thread count.
+pub fn jackknife<T: Send>(
     sents: &[Sentence],
     folds: usize,
-    train_model: impl Fn(&[Sentence]) -> T,
-    tag: impl Fn(&T, &mut Sentence),
+    train_model: impl Fn(&[Sentence]) -> T + Sync,
+    tag: impl Fn(&T, &mut Sentence) + Sync,
 ) -> Vec<Sentence> {
+    use rayon::prelude::*;
     let folds = folds.max(2);
+    let models: Vec<T> = (0..folds)
+        .into_par_iter()
+        .map(|fold| {
+            let rest: Vec<Sentence> = sents
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % folds != fold)
+                .map(|(_, s)| s.clone())
+                .collect();
+            train_model(&rest)
+        })
+        .collect();
     let mut out = sents.to_vec();
-    for fold in 0..folds {
-        let rest: Vec<Sentence> = sents
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| i % folds != fold)
-            .map(|(_, s)| s.clone())
-            .collect();
-        let model = train_model(&rest);
-        for (i, s) in out.iter_mut().enumerate() {
-            if i % folds == fold {
-                tag(&model, s);
-            }
-        }
+    for (i, s) in out.iter_mut().enumerate() {
+        tag(&models[i % folds], s);
     }
     out
 }
@@ -1260,7 +1304,7 @@ impl Parser {
         }
     }
 
-    /// Write the model: i16 weights, all-zero rows left out (a row bitmap marks the rest).
+    /// Write the model: quantized i16 weights, zero runs and small values compacted.
     pub fn save(&self, path: &Path) -> Result<(), ParserError> {
         let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
         f.write_all(&self.to_bytes())?;
@@ -1387,26 +1431,46 @@ fn argmax_except<T: PartialOrd + Copy>(scores: &[T], skip: usize) -> usize {
     if best == usize::MAX { 0 } else { best }
 }
 
+/// Tables are written as one stream over all cells (row-major): a nonzero weight is the
+/// LEB128 varint of its zigzag code (|q| < 64 takes one byte, most weights do); a run of
+/// zeros is a 0 byte followed by the varint of the run length minus one. Hashed rows are
+/// dense but their cells are not (a label row only holds the labels that feature was ever
+/// confused between), so this halves the file against a row bitmap of raw i16 rows.
 fn write_table(buf: &mut Vec<u8>, t: &Table) {
-    let rows = 1usize << t.bits;
     buf.extend_from_slice(&(t.n as u32).to_le_bytes());
     buf.extend_from_slice(&t.bits.to_le_bytes());
-    let mut bitmap = vec![0u64; rows.div_ceil(64)];
-    for r in 0..rows {
-        if t.q[r * t.n..(r + 1) * t.n].iter().any(|&v| v != 0) {
-            bitmap[r / 64] |= 1 << (r % 64);
+    let mut i = 0;
+    while i < t.q.len() {
+        let v = t.q[i];
+        if v == 0 {
+            let run = t.q[i..].iter().take_while(|&&x| x == 0).count();
+            buf.push(0);
+            write_varint(buf, (run - 1) as u64);
+            i += run;
+        } else {
+            write_varint(buf, zigzag(v));
+            i += 1;
         }
     }
-    for w in &bitmap {
-        buf.extend_from_slice(&w.to_le_bytes());
+}
+
+#[inline]
+fn zigzag(v: i16) -> u64 {
+    ((v << 1) ^ (v >> 15)) as u16 as u64
+}
+
+#[inline]
+fn unzigzag(u: u64) -> i16 {
+    let u = u as u16;
+    ((u >> 1) as i16) ^ -((u & 1) as i16)
+}
+
+fn write_varint(buf: &mut Vec<u8>, mut x: u64) {
+    while x >= 0x80 {
+        buf.push((x as u8) | 0x80);
+        x >>= 7;
     }
-    for r in 0..rows {
-        if bitmap[r / 64] >> (r % 64) & 1 == 1 {
-            for &v in &t.q[r * t.n..(r + 1) * t.n] {
-                buf.extend_from_slice(&v.to_le_bytes());
-            }
-        }
-    }
+    buf.push(x as u8);
 }
 
 fn read_table(r: &mut Cursor) -> Result<Table, ParserError> {
@@ -1417,21 +1481,23 @@ fn read_table(r: &mut Cursor) -> Result<Table, ParserError> {
             "table header n={n} bits={bits}"
         )));
     }
-    let rows = 1usize << bits;
-    let mut bitmap = Vec::with_capacity(rows.div_ceil(64));
-    for _ in 0..rows.div_ceil(64) {
-        bitmap.push(u64::from_le_bytes(r.array()?));
-    }
-    let present: usize = bitmap.iter().map(|w| w.count_ones() as usize).sum();
-    let data = r.take(present * n * 2)?;
-    let mut q = vec![0i16; rows * n];
-    let mut chunks = data.chunks_exact(2);
-    for row in 0..rows {
-        if bitmap[row / 64] >> (row % 64) & 1 == 1 {
-            for v in &mut q[row * n..(row + 1) * n] {
-                let c = chunks.next().ok_or(ParserError::Truncated)?;
-                *v = i16::from_le_bytes([c[0], c[1]]);
+    let cells = (1usize << bits) * n;
+    let mut q = vec![0i16; cells];
+    let mut i = 0;
+    while i < cells {
+        let u = r.varint()?;
+        if u == 0 {
+            let run = r.varint()? as usize + 1;
+            if run > cells - i {
+                return Err(ParserError::Corrupt("zero run past the table end".into()));
             }
+            i += run;
+        } else {
+            if u > u16::MAX as u64 {
+                return Err(ParserError::Corrupt("weight out of range".into()));
+            }
+            q[i] = unzigzag(u);
+            i += 1;
         }
     }
     Ok(Table { n, bits, q })
@@ -1463,6 +1529,17 @@ impl<'a> Cursor<'a> {
     }
     fn u16(&mut self) -> Result<u16, ParserError> {
         Ok(u16::from_le_bytes(self.array()?))
+    }
+    fn varint(&mut self) -> Result<u64, ParserError> {
+        let mut x = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.take(1)?[0];
+            x |= ((b & 0x7f) as u64) << shift;
+            if b & 0x80 == 0 {
+                return Ok(x);
+            }
+        }
+        Err(ParserError::Corrupt("varint too long".into()))
     }
 }
 
@@ -1882,6 +1959,75 @@ mod tests {
             Err(ParserError::Io(_))
         ));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn table_encoding_round_trips_runs_and_extremes() {
+        let mut q = vec![0i16; 4 * 64];
+        q[0] = i16::MIN + 1;
+        q[1] = 32767;
+        q[2] = -1;
+        q[3] = 1;
+        q[70] = 63;
+        q[71] = -64;
+        q[72] = 64;
+        q[255] = -300;
+        for (i, v) in (100..200).zip((1..).map(|x: i16| x * 97)) {
+            q[i] = if i % 3 == 0 { 0 } else { v };
+        }
+        let t = Table { n: 4, bits: 6, q };
+        let mut buf = Vec::new();
+        write_table(&mut buf, &t);
+        let mut r = Cursor { b: &buf, pos: 0 };
+        assert_eq!(read_table(&mut r).unwrap(), t);
+        assert_eq!(r.pos, buf.len());
+        // all zeros: header + one run token
+        let z = Table {
+            n: 3,
+            bits: 10,
+            q: vec![0; 3 << 10],
+        };
+        let mut zb = Vec::new();
+        write_table(&mut zb, &z);
+        assert!(zb.len() <= 8 + 4, "{} bytes", zb.len());
+        let mut r = Cursor { b: &zb, pos: 0 };
+        assert_eq!(read_table(&mut r).unwrap(), z);
+        for u in [i16::MIN + 1, -1, 0, 1, 63, -64, 64, i16::MAX] {
+            assert_eq!(unzigzag(zigzag(u)), u);
+        }
+        // a zero run longer than the table is corrupt, not a panic
+        let mut bad = Vec::new();
+        bad.extend_from_slice(&1u32.to_le_bytes());
+        bad.extend_from_slice(&4u32.to_le_bytes());
+        bad.push(0);
+        write_varint(&mut bad, 16);
+        let mut r = Cursor { b: &bad, pos: 0 };
+        assert!(matches!(read_table(&mut r), Err(ParserError::Corrupt(_))));
+    }
+
+    #[test]
+    fn between_counts_punctuation_and_verbs_strictly_inside() {
+        let s = sentence_of(&[
+            ("He", "PRON", "PRP"),
+            ("said", "VERB", "VBD"),
+            (",", "PUNCT", ","),
+            ("quietly", "ADV", "RB"),
+            (",", "PUNCT", ","),
+            ("that", "SCONJ", "IN"),
+            ("it", "PRON", "PRP"),
+            ("is", "AUX", "VBZ"),
+            ("late", "ADJ", "JJ"),
+        ]);
+        let a = atoms_of(&s.words, &Lexicon::new());
+        // adjacent or identical: nothing between
+        assert_eq!(between(&a, 2, 3), (1, 1));
+        assert_eq!(between(&a, 4, 4), (1, 1));
+        // 2 < {3,4,5,6,7,8} < 9: two commas, one AUX; symmetric in its arguments
+        assert_eq!(between(&a, 2, 9), (3, 2));
+        assert_eq!(between(&a, 9, 2), (3, 2));
+        // from the root: "said" and "is" lie between 0 and 9
+        assert_eq!(between(&a, 0, 9), (3, 3));
+        assert_eq!(between(&a, 1, 3), (1, 2));
     }
 
     /// Accuracy floor of the shipped model on a small EWT dev sample (gold tokens and tags).

@@ -81,6 +81,9 @@ pub fn train(
         message: e.to_string(),
     })?;
 
+    // The shipped tagger, as the Tagger branch writes it (the Parser branch retrains it
+    // when it was not trained in this run: deterministic, so identical to `tagger.bin`).
+    let mut shipped_tagger: Option<Tagger> = None;
     if components.contains(&Component::Tagger) {
         let t = Instant::now();
         let tagger = Tagger::train(&train, &dev, 1);
@@ -100,21 +103,35 @@ pub fn train(
             path.display(),
             t.elapsed().as_secs_f64()
         ));
+        shipped_tagger = Some(tagger);
     }
 
     if components.contains(&Component::Parser) {
         let t = Instant::now();
-        // The parser learns from tags as noisy as the ones it will see.
-        let train_tags = parser::jackknife(
-            &train,
-            cfg.folds,
-            |rest| Tagger::train(rest, &ewt_dev, 7),
-            |tagger, s| tagger.tag(s),
+        // The parser learns from input as noisy as the one it will see: jack-knifed tags,
+        // and lemmas from the shipped lemmatizer applied to those tags (at run time the
+        // lemmatizer also works from predicted tags). Early stopping uses dev tagged and
+        // lemmatized exactly as at run time, by the shipped tagger and lemmatizer.
+        let lemmatizer = Lemmatizer::train_weighted(&[(&ewt_train, 2), (&gum_train, 1)]);
+        let (mut train_tags, tagger) = rayon::join(
+            || {
+                parser::jackknife(
+                    &train,
+                    cfg.folds,
+                    |rest| Tagger::train(rest, &ewt_dev, 7),
+                    |tagger, s| tagger.tag(s),
+                )
+            },
+            || shipped_tagger.unwrap_or_else(|| Tagger::train(&train, &dev, 1)),
         );
-        let full = Tagger::train(&train, &ewt_dev, 7);
+        for s in &mut train_tags {
+            lemmatizer.lemmatize(s);
+        }
         let mut dev_tags = dev.clone();
         for s in &mut dev_tags {
-            full.tag(s);
+            // (overwrites every column the parser reads; HEAD/DEPREL stay gold)
+            tagger.tag(s);
+            lemmatizer.lemmatize(s);
         }
         log(format!(
             "parser: jack-knifed tags ({} folds, {:.0}s)",
