@@ -913,8 +913,22 @@ fn eval_cmd(g: &Global, e: EvalCommand) -> Result<Status> {
                 out,
                 "{}",
                 crate::eval::coref::format_scores(
-                    "Coreference, GUM dev, named-entity clusters (kg NER)",
+                    "Coreference, GUM dev, named-entity clusters (kg NER on gold tags and trees)",
                     &co
+                )
+            )?;
+            let predicted = crate::eval::coref::eval_gum_with(
+                &gum_dev,
+                crate::eval::coref::NerSource::Model(&pipeline.ner),
+                &pipeline.gazetteer,
+                &analyze,
+            )?;
+            write!(
+                out,
+                "{}",
+                crate::eval::coref::format_scores(
+                    "Coreference, GUM dev, named-entity clusters (kg NER on kg's tags and trees)",
+                    &predicted
                 )
             )?;
             let gold = crate::eval::coref::eval_gum(
