@@ -220,6 +220,11 @@ fn phrase(
             if drop_conj && matches!(t.base(k), "conj" | "cc") {
                 return true;
             }
+            // a conjunct with a subject of its own is a coordinated clause (extracted on its
+            // own), never part of this phrase: "the leader of X and Y confronts Z"
+            if t.base(k) == "conj" && has_subject(t, k) {
+                return true;
+            }
             // bracketed or comma-separated punctuation directly under the root before a dropped conj
         }
         false
@@ -606,6 +611,14 @@ fn attribution_of(t: &Tree, p: usize) -> (Option<Argument>, bool) {
     (None, false)
 }
 
+/// The subject phrase of predicate `v` (borrowed from its governor when it has none), as the
+/// attribution of what `v` reports.
+pub(crate) fn subject_phrase(t: &Tree, v: usize) -> Option<Argument> {
+    let s = subject_of(t, v, 0)?;
+    let toks = phrase(t, s.root, s.cut, false, &[]);
+    (!toks.is_empty()).then(|| mk_arg(t, s.root, toks))
+}
+
 /// Builds the propositions of every predicate of the tree.
 pub(crate) fn extract_clauses(t: &Tree) -> Vec<Proposition> {
     let mut out = Vec::new();
@@ -714,6 +727,36 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
     let mut objs = std::mem::take(&mut parts.objs);
     let mut obls = std::mem::take(&mut parts.obls);
     obls.sort_unstable();
+    // Prepositional verbs ("turned to X", "relies on X"): the complement right after the verb
+    // is obligatory even when a direct object was found after it (an object that follows the
+    // verb's own prepositional complement is usually a misread participle clause or an
+    // afterthought); the preposition joins the relation and the complement comes first.
+    if !copular && !objs.is_empty() {
+        let first_obj = objs.iter().map(|s| s.root).min().unwrap_or(usize::MAX);
+        let pv = obls.iter().position(|&o| {
+            o > last
+                && o < first_obj
+                && t.kids_with(o, "case").any(|c| {
+                    lx::PREPOSITIONAL_VERBS
+                        .iter()
+                        .any(|&(v, pr)| v == rel_lemma && pr == t.lemma(c))
+                })
+        });
+        if let Some(i) = pv {
+            let o = obls.remove(i);
+            let case: Vec<usize> = t.kids_with(o, "case").collect();
+            hoisted = true;
+            objs.insert(
+                0,
+                Slot {
+                    root: o,
+                    hoisted_case: case,
+                    clausal: false,
+                    cut: None,
+                },
+            );
+        }
+    }
     // ClausIE SVA: with no object, the first adverbial after the verb is obligatory and its
     // preposition joins the relation ("remain in", "turn to", "was built by").
     if objs.is_empty() && !copular {
@@ -1006,6 +1049,11 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
                 hoisted,
                 clausal_object,
                 under_clause,
+                borrowed_gerund: subj.borrowed
+                    && (t.words[p].xpos == "VBG" || t.feat(p, "VerbForm") == Some("Ger"))
+                    && !t.kids[p]
+                        .iter()
+                        .any(|&c| matches!(t.base(c), "aux" | "cop")),
             };
             let relation = if relation.is_empty() {
                 super::nominal::IMPLICIT_BE.to_string()
@@ -1033,6 +1081,7 @@ fn build(t: &Tree, p: usize, out: &mut Vec<Proposition>) {
                 negated: parts.negated,
                 modality,
                 attribution: attribution.clone(),
+                attributed_in: None,
                 quantity: quantity.clone(),
                 confidence: 0.0,
                 features,

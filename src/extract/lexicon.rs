@@ -454,6 +454,76 @@ pub const PLACE_PREPS: &[&str] = &[
     "towards",
 ];
 
+/// Prepositional verbs (Quirk et al. §16.5; ClausIE's dictionary of verbs with an obligatory
+/// adverbial): the preposition introduces the verb's complement, so it joins the relation
+/// ("turn to", "rely on") even when the parser also found a direct object after it.
+pub const PREPOSITIONAL_VERBS: &[(&str, &str)] = &[
+    ("account", "for"),
+    ("adhere", "to"),
+    ("agree", "with"),
+    ("aim", "at"),
+    ("amount", "to"),
+    ("appeal", "to"),
+    ("apply", "for"),
+    ("approve", "of"),
+    ("belong", "to"),
+    ("benefit", "from"),
+    ("call", "for"),
+    ("care", "for"),
+    ("comply", "with"),
+    ("consist", "of"),
+    ("contribute", "to"),
+    ("cope", "with"),
+    ("deal", "with"),
+    ("depend", "on"),
+    ("differ", "from"),
+    ("engage", "in"),
+    ("focus", "on"),
+    ("hope", "for"),
+    ("insist", "on"),
+    ("invest", "in"),
+    ("lead", "to"),
+    ("listen", "to"),
+    ("look", "after"),
+    ("look", "at"),
+    ("look", "for"),
+    ("object", "to"),
+    ("participate", "in"),
+    ("pay", "for"),
+    ("react", "to"),
+    ("refer", "to"),
+    ("rely", "on"),
+    ("resort", "to"),
+    ("respond", "to"),
+    ("result", "in"),
+    ("search", "for"),
+    ("subscribe", "to"),
+    ("succeed", "in"),
+    ("suffer", "from"),
+    ("talk", "to"),
+    ("turn", "to"),
+    ("vote", "for"),
+    ("wait", "for"),
+    ("withdraw", "from"),
+    ("work", "for"),
+];
+
+/// Words that are prepositions in every use (never adjectives, nouns or particles): when a
+/// tagger calls one an adjective inside a noun phrase ("their assistance amid riots" read
+/// as one phrase), the phrase is re-split at it (see `super::repair`).
+pub const PURE_PREPOSITIONS: &[&str] = &[
+    "amid",
+    "amidst",
+    "despite",
+    "during",
+    "notwithstanding",
+    "throughout",
+    "toward",
+    "towards",
+    "via",
+    "amongst",
+];
+
 pub fn contains(list: &[&str], w: &str) -> bool {
     list.contains(&w)
 }

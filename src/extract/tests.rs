@@ -480,3 +480,187 @@ fn carb_line_format() {
     let sys = crate::eval::carb::parse_system_tab(&line, "x").unwrap();
     assert_eq!(sys.n_extractions(), 1);
 }
+
+#[test]
+fn prepositional_verb_keeps_its_preposition_before_an_object() {
+    // "She turned to her brother asking help ." with the participle misread as a noun
+    // object: the complement of "turn to" still joins the relation and comes first.
+    let ps = props(
+        "She/PRON/2/nsubj turned/VERB/0/root/turn to/ADP/5/case her/PRON/5/nmod:poss brother/NOUN/2/obl asking/NOUN/7/compound/asking help/NOUN/2/obj ./PUNCT/2/punct",
+    );
+    let p = find(&ps, "turned to");
+    assert_eq!(p.canonical.lemma, "turn_to");
+    assert_eq!(p.canonical.objects[0].text, "her brother");
+    assert_eq!(p.surface.args[1].text, "her brother");
+    // an ordinary verb with an object after its adverbial keeps the adverbial optional
+    let ps = props(
+        "She/PRON/2/nsubj sold/VERB/0/root/sell in/ADP/4/case town/NOUN/2/obl her/PRON/6/nmod:poss car/NOUN/2/obj ./PUNCT/2/punct",
+    );
+    let p = find(&ps, "sold");
+    assert_eq!(p.canonical.lemma, "sell");
+    assert_eq!(p.canonical.objects[0].text, "her car");
+}
+
+#[test]
+fn misparsed_preposition_inside_an_object_becomes_a_qualifier() {
+    // "They sought our support amid heavy storms ." with "amid" tagged as an adjective of
+    // "storms" and the whole span read as one object
+    let ps = props(
+        "They/PRON/2/nsubj sought/VERB/0/root/seek our/PRON/7/nmod:poss support/NOUN/7/compound amid/ADJ/7/amod heavy/ADJ/7/amod storms/NOUN/2/obj ./PUNCT/2/punct",
+    );
+    let p = find(&ps, "sought");
+    assert_eq!(p.canonical.objects.len(), 1);
+    assert_eq!(p.canonical.objects[0].text, "our support");
+    assert_eq!(p.qualifiers.len(), 1);
+    assert_eq!(p.qualifiers[0].marker.as_deref(), Some("amid"));
+    assert_eq!(p.qualifiers[0].arg.text, "amid heavy storms");
+    // a correctly tagged preposition is left alone
+    let ps = props(
+        "They/PRON/2/nsubj sought/VERB/0/root/seek support/NOUN/2/obj amid/ADP/5/case storms/NOUN/2/obl ./PUNCT/2/punct",
+    );
+    let p = find(&ps, "sought");
+    assert_eq!(p.qualifiers[0].arg.text, "amid storms");
+}
+
+#[test]
+fn confidence_ranks_by_pattern_and_completeness() {
+    // explicit verb with an object > noun-mediated "has" > subject-only proposition
+    let ps = props(
+        "The/DET/2/det firm/NOUN/3/nsubj hired/VERB/0/root/hire Ann/PROPN/3/obj ./PUNCT/3/punct",
+    );
+    let verbal = find(&ps, "hired").confidence;
+    let ps = props(
+        "Ann/PROPN/3/nmod:poss 's/PART/1/case brother/NOUN/4/nsubj left/VERB/0/root/leave ./PUNCT/4/punct",
+    );
+    let unary = find(&ps, "left").confidence;
+    let poss = ps
+        .iter()
+        .find(|p| p.kind == PropKind::Possessive)
+        .map(|p| p.confidence);
+    assert!(unary < verbal);
+    if let Some(c) = poss {
+        assert!(unary < c && c < verbal);
+    }
+    assert!(
+        ps.iter()
+            .chain(&props("x/NOUN/0/root"))
+            .all(|p| (0.0..=1.0).contains(&p.confidence))
+    );
+}
+
+fn surface(p: &Proposition) -> String {
+    let mut v = vec![p.surface.relation.clone()];
+    v.extend(p.surface.args.iter().map(|a| a.text.clone()));
+    v.join(" | ")
+}
+
+#[test]
+fn possessive_takes_the_tense_of_its_clause() {
+    // Maria 's garden was large .
+    let ps = props(
+        "Maria/PROPN/3/nmod:poss 's/PART/1/case garden/NOUN/5/nsubj was/AUX/5/cop/be/VBD/Tense=Past|VerbForm=Fin large/ADJ/0/root ./PUNCT/5/punct",
+    );
+    let p = ps
+        .iter()
+        .find(|p| p.kind == PropKind::Possessive)
+        .expect("poss");
+    assert_eq!(surface(p), "had | Maria | garden");
+    // present tense keeps "has"
+    let ps = props(
+        "Maria/PROPN/3/nmod:poss 's/PART/1/case garden/NOUN/5/nsubj is/AUX/5/cop/be/VBZ/Tense=Pres|VerbForm=Fin large/ADJ/0/root ./PUNCT/5/punct",
+    );
+    let p = ps
+        .iter()
+        .find(|p| p.kind == PropKind::Possessive)
+        .expect("poss");
+    assert_eq!(surface(p), "has | Maria | garden");
+}
+
+#[test]
+fn possessive_pronoun_resolved_to_named_subject() {
+    // Anna sold her bicycle .
+    let ps = props(
+        "Anna/PROPN/2/nsubj sold/VERB/0/root/sell/VBD/Tense=Past|VerbForm=Fin her/PRON/4/nmod:poss/she bicycle/NOUN/2/obj ./PUNCT/2/punct",
+    );
+    let p = ps
+        .iter()
+        .find(|p| p.kind == PropKind::Possessive)
+        .expect("poss");
+    assert_eq!(surface(p), "had | Anna | bicycle");
+    assert!(p.confidence < find(&ps, "sold").confidence);
+}
+
+#[test]
+fn noun_attached_with_phrase() {
+    // They bought a house with gardens .
+    let t = tuples(
+        "They/PRON/2/nsubj bought/VERB/0/root/buy a/DET/4/det house/NOUN/2/obj with/ADP/6/case gardens/NOUN/4/nmod ./PUNCT/2/punct",
+    );
+    assert!(
+        t.contains(&"be with | a house | gardens".to_string()),
+        "{t:?}"
+    );
+}
+
+#[test]
+fn borrowed_gerund_ranks_below_its_host_clause() {
+    // Engineers left the site , taking the tools .
+    let ps = props(
+        "Engineers/NOUN/2/nsubj left/VERB/0/root/leave/VBD/Tense=Past|VerbForm=Fin the/DET/4/det site/NOUN/2/obj ,/PUNCT/6/punct taking/VERB/2/advcl/take/VBG/VerbForm=Ger the/DET/8/det tools/NOUN/6/obj ./PUNCT/2/punct",
+    );
+    let host = find(&ps, "left");
+    let adjunct = find(&ps, "taking");
+    assert_eq!(surface(adjunct), "taking | Engineers | the tools");
+    assert!(adjunct.features.borrowed_gerund);
+    assert!(!host.features.borrowed_gerund);
+    assert!(adjunct.confidence < host.confidence);
+}
+
+#[test]
+fn apposition_of_a_name_to_a_common_noun_puts_the_name_first() {
+    // They met the doctor , Erasistratus .
+    let t = tuples(
+        "They/PRON/2/nsubj met/VERB/0/root/meet the/DET/4/det doctor/NOUN/2/obj ,/PUNCT/6/punct Erasistratus/PROPN/4/appos ./PUNCT/2/punct",
+    );
+    assert!(
+        t.contains(&"be | Erasistratus | the doctor".to_string()),
+        "{t:?}"
+    );
+    // a name with a descriptive apposition keeps its order
+    let t = tuples(
+        "They/PRON/2/nsubj visited/VERB/0/root/visit Lyon/PROPN/2/obj ,/PUNCT/6/punct the/DET/6/det city/NOUN/3/appos ./PUNCT/2/punct",
+    );
+    assert!(t.contains(&"be | Lyon | the city".to_string()), "{t:?}");
+}
+
+#[test]
+fn title_name_has_no_leading_punctuation() {
+    // Trek 's president , Dick Burke , resigned .
+    let ps = props(
+        "Trek/PROPN/3/nmod:poss 's/PART/1/case president/NOUN/6/nmod:desc ,/PUNCT/5/punct Dick/PROPN/6/compound Burke/PROPN/7/nsubj resigned/VERB/0/root/resign ./PUNCT/7/punct",
+    );
+    let p = ps
+        .iter()
+        .find(|p| p.kind == PropKind::Title)
+        .expect("title");
+    assert_eq!(p.surface.args[0].text, "Dick Burke", "{}", surface(p));
+}
+
+#[test]
+fn appositions_expand_conjuncts() {
+    // Ann and Bo , the presenters , spoke .
+    let t = tuples(
+        "Ann/PROPN/8/nsubj and/CCONJ/3/cc Bo/PROPN/1/conj ,/PUNCT/6/punct the/DET/6/det presenters/NOUN/1/appos ,/PUNCT/6/punct spoke/VERB/0/root/speak ./PUNCT/8/punct",
+    );
+    assert!(
+        t.contains(&"be | Ann | the presenters".to_string()),
+        "{t:?}"
+    );
+    assert!(t.contains(&"be | Bo | the presenters".to_string()), "{t:?}");
+    // They praised Lee , a writer and director .
+    let t = tuples(
+        "They/PRON/2/nsubj praised/VERB/0/root/praise Lee/PROPN/2/obj ,/PUNCT/6/punct a/DET/6/det writer/NOUN/3/appos and/CCONJ/8/cc director/NOUN/6/conj ./PUNCT/2/punct",
+    );
+    assert!(t.contains(&"be | Lee | a writer".to_string()), "{t:?}");
+    assert!(t.contains(&"be | Lee | director".to_string()), "{t:?}");
+}

@@ -370,7 +370,7 @@ pub fn build(
                 ..Default::default()
             };
             if let Some(a) = &p.attribution {
-                if let Ref::Entity(e) = b.resolve(si, a) {
+                if let Ref::Entity(e) = b.resolve(p.attributed_in.unwrap_or(si), a) {
                     q.attributed_to = Some(e);
                 }
             }

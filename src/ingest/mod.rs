@@ -138,6 +138,9 @@ impl Pipeline {
                 }
             }
         }
+        // A quotation running over several sentences is attributed to the speaker
+        // named where it closes ("... he said").
+        extract::attribute_quotations(sentences.iter().map(|s| &s.sentence), &mut propositions);
         let tokens = sentences.iter().map(|s| s.sentence.words.len()).sum();
         let graph = graph::build(
             &raw.document,
