@@ -510,14 +510,14 @@ fn qualifier_kind(t: &Tree, k: usize) -> (QualifierKind, Option<String>) {
         Some(m.join(" "))
     };
     let head = t.lemma(k);
-    let timey = contains(lx::TIME_WORDS, &head)
+    let timey = lx::is_time_word(&head)
         || t.rel(k).ends_with(":tmod")
         || (t.upos(k) == "NUM"
             && t.form(k).len() == 4
             && t.form(k).chars().all(|c| c.is_ascii_digit()))
         || t.kids[k]
             .iter()
-            .any(|&d| t.base(d) == "nummod" && contains(lx::TIME_WORDS, &t.lemma(k)));
+            .any(|&d| t.base(d) == "nummod" && lx::is_time_word(&t.lemma(k)));
     let m = marker.as_deref().unwrap_or("");
     let kind = if timey || contains(lx::TIME_PREPS, m) && !matches!(m, "by" | "from") {
         QualifierKind::Time

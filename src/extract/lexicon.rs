@@ -378,25 +378,6 @@ pub const TIME_WORDS: &[&str] = &[
     "autumn",
     "fall",
     "winter",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "time",
     "period",
     "era",
@@ -526,4 +507,12 @@ pub const PURE_PREPOSITIONS: &[&str] = &[
 
 pub fn contains(list: &[&str], w: &str) -> bool {
     list.contains(&w)
+}
+
+/// A lower-case word that names a time: `TIME_WORDS` or a month or weekday name
+/// (those come from the one calendar list in `text::calendar`).
+pub fn is_time_word(w: &str) -> bool {
+    contains(TIME_WORDS, w)
+        || crate::text::calendar::MONTHS.contains(&w)
+        || crate::text::calendar::WEEKDAYS.contains(&w)
 }

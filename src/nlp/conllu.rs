@@ -27,20 +27,29 @@ pub struct Word {
     pub misc: String,
 }
 
+/// `_` in a buffer with room for the tag, lemma or label the pipeline writes next:
+/// the smallest heap block holds 24 bytes anyway, and filling a 1-byte buffer later
+/// means a reallocation per field per word (a tenth of the front end's time).
+fn placeholder() -> String {
+    let mut s = String::with_capacity(24);
+    s.push('_');
+    s
+}
+
 impl Word {
     /// A word with only ID and form set; every other column is `_`.
     pub fn new(id: usize, form: impl Into<String>) -> Word {
         Word {
             id,
             form: form.into(),
-            lemma: "_".into(),
-            upos: "_".into(),
-            xpos: "_".into(),
-            feats: "_".into(),
+            lemma: placeholder(),
+            upos: placeholder(),
+            xpos: placeholder(),
+            feats: placeholder(),
             head: 0,
-            deprel: "_".into(),
+            deprel: placeholder(),
             deps: "_".into(),
-            misc: "_".into(),
+            misc: placeholder(),
         }
     }
 

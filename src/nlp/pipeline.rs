@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::conllu::{MultiwordToken, Sentence, Word, misc_add};
+use super::conllu::{MultiwordToken, Sentence, Word};
 use super::lemma::Lemmatizer;
 use super::perceptron::ModelError;
 use super::tagger::Tagger;
@@ -79,7 +79,9 @@ pub fn tokens_to_conllu(doc: &Doc) -> Vec<AnalyzedSentence> {
             for w in ws {
                 let mut word = Word::new(sent.words.len() + 1, doc.word_form(w));
                 if ws.len() == 1 && nsa {
-                    word.misc = misc_add(&word.misc, "SpaceAfter=No");
+                    // a fresh word's MISC is "_": fill its buffer in place
+                    word.misc.clear();
+                    word.misc.push_str("SpaceAfter=No");
                 }
                 sent.words.push(word);
                 spans.push((t.start, t.end));
