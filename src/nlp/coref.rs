@@ -2443,6 +2443,39 @@ fn build(
             .as_ref()
             .filter(|_| kind.is_place())
             .and_then(|g| g.qid.clone());
+        // A person named with a pre-nominal title ("Kazakh President Kassym-Jomart
+        // Tokayev") was also called by the whole phrase: one more (overlapping) mention,
+        // so the phrase becomes an alternate name. The name mention itself stays the
+        // bare name, which is what the title facts and the canonical name are read from.
+        let mut refs = refs;
+        if kind == EntityKind::Person {
+            for &i in idxs {
+                let m = &ms[i];
+                if !m.is_name() {
+                    continue;
+                }
+                let words = &sents[m.sent].sentence.words;
+                let mut st = m.start;
+                while st > 0 {
+                    let w = &words[st - 1].form;
+                    if is_title_word(w) || gaz.demonym(w).is_some() {
+                        st -= 1;
+                    } else {
+                        break;
+                    }
+                }
+                if st < m.start && (st..m.start).any(|k| is_title_word(&words[k].form)) {
+                    let titled = Mention {
+                        start: st,
+                        ..m.clone()
+                    };
+                    let r = mention_ref(text, sents, &titled);
+                    if !refs.iter().any(|x| x.bytes == r.bytes) {
+                        refs.push(r);
+                    }
+                }
+            }
+        }
         index_of_root.insert(*root, clusters.len());
         clusters.push(Cluster {
             canonical,
@@ -2451,7 +2484,6 @@ fn build(
             mentions: refs,
         });
     }
-    let _ = gaz;
     // Title facts.
     let mut titles = Vec::new();
     let mut seen = BTreeSet::new();
@@ -2814,6 +2846,12 @@ mod tests {
         let p = cluster_of(&r, "Anuar Tolen");
         assert!(
             p.mentions.iter().any(|m| m.text == "The Kazakh president"),
+            "{r:#?}"
+        );
+        // the titled phrase is one of his names too
+        assert!(
+            p.alternate_names()
+                .contains(&"Kazakh President Anuar Tolen".to_string()),
             "{r:#?}"
         );
         let kz = cluster_of(&r, "Kazakhstan");
