@@ -162,43 +162,46 @@ mod tests {
         parse_str(text).unwrap()
     }
 
-    #[test]
-    fn quotation_over_two_sentences_goes_to_the_speaker_named_at_the_end() {
-        let s = doc();
+    /// Every sentence's propositions, then the quotations attributed.
+    fn attributed(s: &[Sentence]) -> Vec<Vec<Proposition>> {
         let mut props: Vec<Vec<Proposition>> = s
             .iter()
             .map(|x| crate::extract::extract(x).unwrap())
             .collect();
-        attribute_quotations(&s, &mut props);
-        let won = props[0]
+        attribute_quotations(s, &mut props);
+        props
+    }
+
+    /// The speaker a proposition of sentence `i` with this surface relation got, and
+    /// the sentence the speaker's words are in.
+    fn speaker_of<'a>(
+        props: &'a [Vec<Proposition>],
+        i: usize,
+        relation: &str,
+    ) -> (Option<&'a str>, Option<usize>) {
+        let p = props[i]
             .iter()
-            .find(|p| p.canonical.lemma == "win")
-            .expect("win");
-        assert_eq!(
-            won.attribution.as_ref().map(|a| a.text.as_str()),
-            Some("she")
-        );
-        assert_eq!(won.attributed_in, Some(1));
-        let hard = props[1]
-            .iter()
-            .find(|p| p.surface.relation == "was")
-            .expect("was hard");
-        assert_eq!(
-            hard.attribution.as_ref().map(|a| a.text.as_str()),
-            Some("she")
-        );
-        assert_eq!(hard.attributed_in, None);
+            .find(|p| p.surface.relation == relation)
+            .unwrap_or_else(|| panic!("no {relation:?} in sentence {i}"));
+        (
+            p.attribution.as_ref().map(|a| a.text.as_str()),
+            p.attributed_in,
+        )
+    }
+
+    #[test]
+    fn quotation_over_two_sentences_goes_to_the_speaker_named_at_the_end() {
+        let s = doc();
+        let props = attributed(&s);
+        assert_eq!(speaker_of(&props, 0, "won"), (Some("she"), Some(1)));
+        assert_eq!(speaker_of(&props, 1, "was"), (Some("she"), None));
     }
 
     #[test]
     fn unclosed_quotation_attributes_nothing() {
         let mut s = doc();
         s.truncate(1);
-        let mut props: Vec<Vec<Proposition>> = s
-            .iter()
-            .map(|x| crate::extract::extract(x).unwrap())
-            .collect();
-        attribute_quotations(&s, &mut props);
+        let props = attributed(&s);
         assert!(props[0].iter().all(|p| p.attribution.is_none()));
     }
 
@@ -223,19 +226,7 @@ mod tests {
 
 ";
         let s = parse_str(text).unwrap();
-        let mut props: Vec<Vec<Proposition>> = s
-            .iter()
-            .map(|x| crate::extract::extract(x).unwrap())
-            .collect();
-        attribute_quotations(&s, &mut props);
-        let hard = props[1]
-            .iter()
-            .find(|p| p.surface.relation == "was")
-            .expect("was hard");
-        assert_eq!(
-            hard.attribution.as_ref().map(|a| a.text.as_str()),
-            Some("She")
-        );
-        assert_eq!(hard.attributed_in, Some(0));
+        let props = attributed(&s);
+        assert_eq!(speaker_of(&props, 1, "was"), (Some("She"), Some(0)));
     }
 }
