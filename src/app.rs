@@ -904,46 +904,39 @@ fn eval_cmd(g: &Global, e: EvalCommand) -> Result<Status> {
                     )?;
                 }
             }
-            let co = crate::eval::coref::eval_gum(
-                &gum_dev,
-                crate::eval::coref::NerSource::Model(&pipeline.ner),
-                &pipeline.gazetteer,
-            )?;
-            write!(
-                out,
-                "{}",
-                crate::eval::coref::format_scores(
-                    "Coreference, GUM dev, named-entity clusters (kg NER on gold tags and trees)",
-                    &co
-                )
-            )?;
-            let predicted = crate::eval::coref::eval_gum_with(
-                &gum_dev,
-                crate::eval::coref::NerSource::Model(&pipeline.ner),
-                &pipeline.gazetteer,
-                &analyze,
-            )?;
-            write!(
-                out,
-                "{}",
-                crate::eval::coref::format_scores(
-                    "Coreference, GUM dev, named-entity clusters (kg NER on kg's tags and trees)",
-                    &predicted
-                )
-            )?;
-            let gold = crate::eval::coref::eval_gum(
-                &gum_dev,
-                crate::eval::coref::NerSource::Gold,
-                &pipeline.gazetteer,
-            )?;
-            write!(
-                out,
-                "{}",
-                crate::eval::coref::format_scores(
-                    "Coreference, GUM dev, named-entity clusters (gold name spans)",
-                    &gold
-                )
-            )?;
+            let as_given = |_: &mut crate::nlp::conllu::Sentence| {};
+            for (what, ner_src, reanalyze) in [
+                (
+                    "kg NER on gold tags and trees",
+                    crate::eval::coref::NerSource::Model(&pipeline.ner),
+                    &as_given as crate::eval::ner::Analyze,
+                ),
+                (
+                    "kg NER on kg's tags and trees",
+                    crate::eval::coref::NerSource::Model(&pipeline.ner),
+                    &analyze,
+                ),
+                (
+                    "gold name spans",
+                    crate::eval::coref::NerSource::Gold,
+                    &as_given,
+                ),
+            ] {
+                let scores = crate::eval::coref::eval_gum_with(
+                    &gum_dev,
+                    ner_src,
+                    &pipeline.gazetteer,
+                    reanalyze,
+                )?;
+                write!(
+                    out,
+                    "{}",
+                    crate::eval::coref::format_scores(
+                        &format!("Coreference, GUM dev, named-entity clusters ({what})"),
+                        &scores
+                    )
+                )?;
+            }
         }
         EvalCommand::Sample {
             article,

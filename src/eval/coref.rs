@@ -357,13 +357,7 @@ pub fn eval_gum(
     ner_src: NerSource,
     gaz: &Gazetteer,
 ) -> Result<CorefScores, conllu::ConlluError> {
-    let docs = ner::gum_documents(conllu::read_file(path)?);
-    let mut total = CorefScores::default();
-    for d in &docs {
-        let (key, resp) = document_key_response(d, &ner_src, gaz);
-        total.add(&score_document(&key, &resp));
-    }
-    Ok(total)
+    eval_gum_with(path, ner_src, gaz, &|_| {})
 }
 
 /// [`eval_gum`] with `analyze` applied to every sentence first (e.g. the shipped tagger,

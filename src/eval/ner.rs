@@ -403,16 +403,8 @@ mod tests {
                       3\tParis\tparis\tPROPN\tNNP\t_\t2\tobj\t_\t_\n";
         let s = conllu::parse_str(conllu).unwrap().remove(0);
         let gold = vec![
-            EntitySpan {
-                start: 0,
-                end: 1,
-                kind: NerKind::Per,
-            },
-            EntitySpan {
-                start: 2,
-                end: 3,
-                kind: NerKind::Loc,
-            },
+            EntitySpan::new(0, 1, NerKind::Per),
+            EntitySpan::new(2, 3, NerKind::Loc),
         ];
         let data = vec![(s, gold)];
         let opts = ner::TrainOptions {

@@ -249,7 +249,7 @@ pub(crate) fn extract_nominal(t: &Tree) -> Vec<Proposition> {
             }
             continue;
         }
-        // acronym attached as a bracketed dependent of another kind ("Organization (CSTO)")
+        // acronym attached as a bracketed dependent of another kind ("Organization (NATO)")
         if matches!(base, "dep" | "parataxis" | "list" | "flat" | "compound")
             && k > h
             && is_acronym(t, k)
@@ -269,7 +269,7 @@ pub(crate) fn extract_nominal(t: &Tree) -> Vec<Proposition> {
             ));
             continue;
         }
-        // titles before a name: "Kazakh President Kassym-Jomart Tokayev", "President Bush"
+        // titles before a name: "French President Anna Berg", "President Bush"
         if (rel == "nmod:desc" || base == "compound")
             && k < h
             && t.upos(h) == "PROPN"

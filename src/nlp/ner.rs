@@ -104,6 +104,12 @@ pub struct EntitySpan {
     pub kind: NerKind,
 }
 
+impl EntitySpan {
+    pub fn new(start: usize, end: usize, kind: NerKind) -> EntitySpan {
+        EntitySpan { start, end, kind }
+    }
+}
+
 /// Title and honorific words that precede a name but are not part of it (general English).
 pub const TITLE_WORDS: &[&str] = &[
     "mr",
@@ -1558,16 +1564,8 @@ mod tests {
     #[test]
     fn bilou_round_trip_and_constraints() {
         let spans = vec![
-            EntitySpan {
-                start: 0,
-                end: 1,
-                kind: NerKind::Per,
-            },
-            EntitySpan {
-                start: 2,
-                end: 5,
-                kind: NerKind::Org,
-            },
+            EntitySpan::new(0, 1, NerKind::Per),
+            EntitySpan::new(2, 5, NerKind::Org),
         ];
         let l = spans_to_labels(6, &spans);
         assert_eq!(labels_to_spans(&l), spans);
@@ -1613,11 +1611,7 @@ mod tests {
         // The title is cut off; the demonym (ADJ head) is not a named entity.
         assert_eq!(
             gum_named_spans(&s, &refs, None),
-            vec![EntitySpan {
-                start: 2,
-                end: 3,
-                kind: NerKind::Per
-            }]
+            vec![EntitySpan::new(2, 3, NerKind::Per)]
         );
     }
 
@@ -1640,11 +1634,7 @@ mod tests {
         let refs: Vec<&GumMention> = ms.iter().collect();
         assert_eq!(
             gum_named_spans(&s, &refs, None),
-            vec![EntitySpan {
-                start: 1,
-                end: 4,
-                kind: NerKind::Org
-            }]
+            vec![EntitySpan::new(1, 4, NerKind::Org)]
         );
     }
 
@@ -1695,11 +1685,7 @@ mod tests {
         assert_eq!(ner.repair(&s, per(0, 4)), Some(per(2, 4)));
         assert_eq!(ner.repair(&s, per(5, 10)), Some(per(8, 10)));
         assert_eq!(ner.repair(&s, per(8, 11)), Some(per(8, 10)));
-        let loc = EntitySpan {
-            start: 13,
-            end: 15,
-            kind: NerKind::Loc,
-        };
+        let loc = EntitySpan::new(13, 15, NerKind::Loc);
         assert_eq!(
             ner.repair(&s, loc).map(|x| (x.start, x.end)),
             Some((13, 14))
@@ -1824,16 +1810,8 @@ mod tests {
                 (
                     mk(n),
                     vec![
-                        EntitySpan {
-                            start: 0,
-                            end: 1,
-                            kind: NerKind::Per,
-                        },
-                        EntitySpan {
-                            start: 2,
-                            end: 3,
-                            kind: NerKind::Loc,
-                        },
+                        EntitySpan::new(0, 1, NerKind::Per),
+                        EntitySpan::new(2, 3, NerKind::Loc),
                     ],
                 )
             })

@@ -1,10 +1,10 @@
-//! News datelines: `NUR-SULTAN, January 10. /TASS/.`, `WASHINGTON (Reuters) -`,
+//! News datelines: `BEIJING, March 3. /Xinhua/.`, `WASHINGTON (Reuters) -`,
 //! `LONDON, Jan 5 (AP) —`, `KYIV, Ukraine (AP) —`.
 //!
 //! Recognised only at the start of a paragraph: an all-capitals place (optionally
 //! followed by a capitalised region), then a date and/or an agency in brackets or
 //! slashes, then a full stop or a dash. The dateline is metadata of the story, so it is
-//! kept out of the sentences (a parser would otherwise see "NUR-SULTAN, January 10." as
+//! kept out of the sentences (a parser would otherwise see "BEIJING, March 3." as
 //! a sentence and an extractor might invent facts from it).
 
 /// A recognised dateline; byte offsets into the document text.
@@ -12,9 +12,9 @@
 pub struct Dateline {
     /// The place as written, region included (`KYIV, Ukraine`).
     pub place: String,
-    /// The date as written (`January 10`), if any.
+    /// The date as written (`March 3`), if any.
     pub date_text: Option<String>,
-    /// The agency without brackets or slashes (`TASS`, `Reuters`), if any.
+    /// The agency without brackets or slashes (`Xinhua`, `Reuters`), if any.
     pub agency: Option<String>,
     pub start: usize,
     /// End of the dateline including its terminator (trailing spaces excluded).
@@ -116,7 +116,7 @@ fn parse_date(c: &mut Cur) -> Option<(usize, usize)> {
     None
 }
 
-/// Parses `(Reuters)`, `/TASS/`, `[Xinhua]`; returns the agency span without brackets.
+/// Parses `(Reuters)`, `/Xinhua/`, `[AFP]`; returns the agency span without brackets.
 fn parse_agency(c: &mut Cur) -> Option<(usize, usize)> {
     let start = c.i;
     let close = match c.peek()? {
@@ -169,7 +169,7 @@ pub fn detect(p: &str) -> Option<Dateline> {
     {
         return None;
     }
-    // a dash right after the place (NUR-SULTAN - ...) was swallowed by take_while; rewind
+    // a dash right after the place (NEW DELHI - ...) was swallowed by take_while; rewind
     c.i = start + place_trim.len();
     let mut place_end = c.i;
     let mut date = None;
