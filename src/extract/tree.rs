@@ -243,7 +243,7 @@ mod tests {
         for (id, form, head, rel) in rows {
             let mut w = Word::new(*id, *form);
             w.head = *head;
-            w.deprel = rel.to_string();
+            w.deprel = (*rel).into();
             s.words.push(w);
         }
         s

@@ -19,7 +19,7 @@ pub fn add_ner_misc(pipeline: &Pipeline, s: &mut Sentence) {
     let labels = Ner::bio_labels(&spans, s.words.len());
     for (w, l) in s.words.iter_mut().zip(labels) {
         if l != "O" {
-            w.misc = misc_add(&w.misc, &format!("NER={l}"));
+            w.misc = misc_add(&w.misc, &format!("NER={l}")).into();
         }
     }
 }

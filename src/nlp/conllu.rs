@@ -6,30 +6,184 @@
 //! and a malformed line must produce an error naming the line instead of a panic.
 //! Empty nodes (`8.1`, enhanced UD only) are skipped on read: nothing downstream uses them.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 
 /// One syntactic word (a CoNLL-U line with an integer ID).
+///
+/// FORM and LEMMA are the word's own text. The tag-like columns are [`Field`]s: the
+/// tagger, parser and tokenizer fill them from small fixed inventories without
+/// allocating (the allocator was a quarter of the front end's time when every word
+/// carried eight heap strings).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Word {
     /// 1-based position in the sentence.
     pub id: usize,
     pub form: String,
     pub lemma: String,
-    pub upos: String,
-    pub xpos: String,
+    pub upos: Field,
+    pub xpos: Field,
     /// `"_"` when empty.
-    pub feats: String,
+    pub feats: Field,
     /// 0 = root. A `_` head in the input (e.g. tokens only) reads as 0.
     pub head: usize,
-    pub deprel: String,
-    pub deps: String,
-    pub misc: String,
+    pub deprel: Field,
+    pub deps: Field,
+    pub misc: Field,
 }
 
-/// `_` in a buffer with room for the tag, lemma or label the pipeline writes next:
-/// the smallest heap block holds 24 bytes anyway, and filling a 1-byte buffer later
-/// means a reallocation per field per word (a tenth of the front end's time).
+/// The value of a tag-like CoNLL-U column (UPOS, XPOS, FEATS, DEPREL, DEPS, MISC).
+///
+/// Either a `&'static str` (the `_` placeholder, a constant, or a model's inventory
+/// entry from [`Field::interned`]) or an owned string (values read from a file, or
+/// built at run time). Cloning a static field copies a pointer. It reads like a `&str`:
+/// `w.upos == "NOUN"`, `w.upos.as_str()`, `&*w.feats`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Field(Cow<'static, str>);
+
+impl Field {
+    /// `_`, the empty column.
+    pub const EMPTY: Field = Field(Cow::Borrowed("_"));
+
+    /// A field holding a constant.
+    pub const fn from_static(s: &'static str) -> Field {
+        Field(Cow::Borrowed(s))
+    }
+
+    /// A field sharing the process-wide copy of `s`. Meant for model inventories (tags,
+    /// labels, FEATS strings): each distinct string is stored once for the life of the
+    /// process, so use it for bounded vocabularies, not for arbitrary input.
+    pub fn interned(s: &str) -> Field {
+        Field(Cow::Borrowed(intern(s)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Replaces the value with a constant (no allocation).
+    pub fn set_static(&mut self, s: &'static str) {
+        self.0 = Cow::Borrowed(s);
+    }
+}
+
+impl Default for Field {
+    /// The empty string (as `String::default` was), not `_`.
+    fn default() -> Field {
+        Field::from_static("")
+    }
+}
+
+/// The process-wide copy of `s`, allocated on first use and never freed.
+fn intern(s: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static TABLE: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut table = TABLE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(&found) = table.get(s) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
+    table.insert(leaked);
+    leaked
+}
+
+impl std::ops::Deref for Field {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Field {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Field {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<String> for Field {
+    fn from(s: String) -> Field {
+        Field(Cow::Owned(s))
+    }
+}
+
+impl From<&str> for Field {
+    fn from(s: &str) -> Field {
+        if s == "_" {
+            Field::EMPTY
+        } else {
+            Field(Cow::Owned(s.to_owned()))
+        }
+    }
+}
+
+impl From<&String> for Field {
+    fn from(s: &String) -> Field {
+        Field::from(s.as_str())
+    }
+}
+
+impl From<Field> for String {
+    fn from(f: Field) -> String {
+        f.0.into_owned()
+    }
+}
+
+impl PartialEq<str> for Field {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Field {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Field {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<Field> for str {
+    fn eq(&self, other: &Field) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Field> for &str {
+    fn eq(&self, other: &Field) -> bool {
+        *self == other.as_str()
+    }
+}
+
+/// `_` in a buffer with room for the lemma the pipeline writes next: the smallest
+/// heap block holds 24 bytes anyway, and filling a 1-byte buffer later means a
+/// reallocation per word.
 fn placeholder() -> String {
     let mut s = String::with_capacity(24);
     s.push('_');
@@ -43,13 +197,13 @@ impl Word {
             id,
             form: form.into(),
             lemma: placeholder(),
-            upos: placeholder(),
-            xpos: placeholder(),
-            feats: placeholder(),
+            upos: Field::EMPTY,
+            xpos: Field::EMPTY,
+            feats: Field::EMPTY,
             head: 0,
-            deprel: placeholder(),
-            deps: "_".into(),
-            misc: placeholder(),
+            deprel: Field::EMPTY,
+            deps: Field::EMPTY,
+            misc: Field::EMPTY,
         }
     }
 
@@ -277,7 +431,7 @@ pub fn parse_str(text: &str) -> Result<Vec<Sentence>, ConlluError> {
                 first,
                 last,
                 form: cols[1].to_string(),
-                misc: cols[9].to_string(),
+                misc: cols[9].into(),
             });
             continue;
         }
@@ -303,13 +457,13 @@ pub fn parse_str(text: &str) -> Result<Vec<Sentence>, ConlluError> {
             id: n,
             form: cols[1].to_string(),
             lemma: cols[2].to_string(),
-            upos: cols[3].to_string(),
-            xpos: cols[4].to_string(),
-            feats: cols[5].to_string(),
+            upos: cols[3].into(),
+            xpos: cols[4].into(),
+            feats: cols[5].into(),
             head,
-            deprel: cols[7].to_string(),
-            deps: cols[8].to_string(),
-            misc: cols[9].to_string(),
+            deprel: cols[7].into(),
+            deps: cols[8].into(),
+            misc: cols[9].into(),
         });
     }
     if started {

@@ -899,7 +899,7 @@ fn detect_mentions(
                 gender: Gender::Unknown,
                 person: 3,
                 in_quote: quotes[si].get(head).copied().flatten(),
-                deprel: hw.deprel.clone(),
+                deprel: hw.deprel.to_string(),
                 role: None,
                 jurisdiction: None,
             }
@@ -1152,7 +1152,7 @@ fn acronym_mentions(
                 head_lemma: lc(w),
                 gaz: None,
                 in_quote: quotes[si].get(k).copied().flatten(),
-                deprel: w.deprel.clone(),
+                deprel: w.deprel.to_string(),
                 role: None,
                 jurisdiction: None,
                 ..like.clone()

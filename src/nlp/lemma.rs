@@ -140,7 +140,7 @@ impl Lemmatizer {
                         continue;
                     }
                     *pairs
-                        .entry((lower(&w.form), w.xpos.clone(), w.upos.clone()))
+                        .entry((lower(&w.form), w.xpos.to_string(), w.upos.to_string()))
                         .or_default()
                         .entry(w.lemma.clone())
                         .or_default() += weight;

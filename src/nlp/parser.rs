@@ -32,7 +32,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 
-use crate::nlp::conllu::Sentence;
+use crate::nlp::conllu::{Field, Sentence};
 
 /// File magic of `parser.bin`.
 const MAGIC: &[u8; 8] = b"KGPARSE\0";
@@ -983,7 +983,8 @@ impl Rng {
 /// A trained parser. Cheap to share across threads (`parse` takes `&self`).
 #[derive(Debug, Clone)]
 pub struct Parser {
-    labels: Vec<String>,
+    /// Interned, so labelling an arc copies a pointer.
+    labels: Vec<Field>,
     /// Ambiguity lexicon, sorted by form (the order it is saved in).
     lexicon: Vec<(String, u64)>,
     lex: Lexicon,
@@ -1077,11 +1078,11 @@ impl Parser {
         for s in train {
             for w in &s.words {
                 if !w.deprel.is_empty() && w.deprel != "_" {
-                    label_set.insert(w.deprel.clone());
+                    label_set.insert(w.deprel.to_string());
                 }
             }
         }
-        let labels: Vec<String> = label_set.into_iter().collect();
+        let labels: Vec<Field> = label_set.iter().map(|l| Field::interned(l)).collect();
         let root_label = labels.iter().position(|l| l == "root").unwrap_or(0) as u16;
         let label_id = |s: &str| labels.iter().position(|l| l == s).map(|i| i as u16);
 
@@ -1253,7 +1254,7 @@ impl Parser {
     }
 
     /// The label inventory (sorted).
-    pub fn labels(&self) -> &[String] {
+    pub fn labels(&self) -> &[Field] {
         &self.labels
     }
 
@@ -1300,7 +1301,7 @@ impl Parser {
                 .labels
                 .get(st.lab[i + 1] as usize)
                 .cloned()
-                .unwrap_or_else(|| "dep".to_string());
+                .unwrap_or(Field::from_static("dep"));
         }
     }
 
@@ -1371,7 +1372,7 @@ impl Parser {
             let len = r.u16()? as usize;
             let s = std::str::from_utf8(r.take(len)?)
                 .map_err(|_| ParserError::Corrupt("label is not UTF-8".into()))?;
-            labels.push(s.to_string());
+            labels.push(Field::interned(s));
         }
         let root_label = r.u32()? as usize;
         if root_label >= n_labels {
@@ -1748,7 +1749,7 @@ mod tests {
         }
     }
 
-    fn assert_tree(s: &Sentence, labels: &[String]) {
+    fn assert_tree(s: &Sentence, labels: &[Field]) {
         let n = s.words.len();
         let gh: Vec<usize> = std::iter::once(0)
             .chain(s.words.iter().map(|w| w.head))
@@ -1857,8 +1858,8 @@ mod tests {
         for (i, (f, u, x)) in forms.iter().enumerate() {
             let mut w = Word::new(i + 1, *f);
             w.lemma = f.to_lowercase();
-            w.upos = u.to_string();
-            w.xpos = x.to_string();
+            w.upos = (*u).into();
+            w.xpos = (*x).into();
             s.words.push(w);
         }
         s

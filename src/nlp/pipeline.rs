@@ -79,9 +79,7 @@ pub fn tokens_to_conllu(doc: &Doc) -> Vec<AnalyzedSentence> {
             for w in ws {
                 let mut word = Word::new(sent.words.len() + 1, doc.word_form(w));
                 if ws.len() == 1 && nsa {
-                    // a fresh word's MISC is "_": fill its buffer in place
-                    word.misc.clear();
-                    word.misc.push_str("SpaceAfter=No");
+                    word.misc.set_static("SpaceAfter=No");
                 }
                 sent.words.push(word);
                 spans.push((t.start, t.end));

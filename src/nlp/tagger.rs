@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-use super::conllu::{Sentence, Word};
+use super::conllu::{Field, Sentence, Word};
 use super::perceptron::{
     self, FastMap, FnvBuild, ModelError, Perceptron, argmax, hash_feature, mix64,
 };
@@ -39,10 +39,10 @@ const TAGDICT_MIN_SHARE: f64 = 0.97;
 /// Trained tagger; see the module documentation.
 #[derive(Debug, Clone)]
 pub struct Tagger {
-    /// Joint classes, sorted: (UPOS, XPOS).
-    classes: Vec<(String, String)>,
-    /// FEATS strings, sorted; index 0 is "_".
-    feats: Vec<String>,
+    /// Joint classes, sorted: (UPOS, XPOS). Interned, so tagging a word copies pointers.
+    classes: Vec<(Field, Field)>,
+    /// FEATS strings, sorted; index 0 is "_". Interned.
+    feats: Vec<Field>,
     /// Per joint class: candidate FEATS indices (most frequent first).
     allowed: Vec<Vec<u16>>,
     tagdict: FastMap<String, u16>,
@@ -464,7 +464,7 @@ impl Tagger {
         for s in train {
             for w in s.words.iter().filter(|w| has_tags(w)) {
                 *class_count
-                    .entry((w.upos.clone(), w.xpos.clone()))
+                    .entry((w.upos.to_string(), w.xpos.to_string()))
                     .or_default() += 1;
                 *feats_count
                     .entry(norm_feats(&w.feats).to_string())
@@ -472,19 +472,20 @@ impl Tagger {
             }
         }
         feats_count.entry("_".into()).or_default();
-        let classes: Vec<(String, String)> = class_count.keys().cloned().collect();
-        let feats: Vec<String> = feats_count.keys().cloned().collect();
-        let class_idx: HashMap<(String, String), usize> = classes
-            .iter()
-            .cloned()
-            .enumerate()
-            .map(|(i, c)| (c, i))
+        let classes: Vec<(Field, Field)> = class_count
+            .keys()
+            .map(|(u, x)| (Field::interned(u), Field::interned(x)))
             .collect();
-        let feats_idx: HashMap<String, usize> = feats
+        let feats: Vec<Field> = feats_count.keys().map(|f| Field::interned(f)).collect();
+        let class_idx: HashMap<(&str, &str), usize> = classes
             .iter()
-            .cloned()
             .enumerate()
-            .map(|(i, c)| (c, i))
+            .map(|(i, (u, x))| ((u.as_str(), x.as_str()), i))
+            .collect();
+        let feats_idx: HashMap<&str, usize> = feats
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i))
             .collect();
 
         // Gold indices per sentence.
@@ -496,7 +497,7 @@ impl Tagger {
                     .iter()
                     .map(|w| {
                         class_idx
-                            .get(&(w.upos.clone(), w.xpos.clone()))
+                            .get(&(w.upos.as_str(), w.xpos.as_str()))
                             .copied()
                             .unwrap_or(0)
                     })
@@ -840,9 +841,11 @@ impl Tagger {
             .zip(&self.allowed)
             .map(|((u, x), a)| {
                 (
-                    u.clone(),
-                    x.clone(),
-                    a.iter().map(|&f| self.feats[f as usize].clone()).collect(),
+                    u.to_string(),
+                    x.to_string(),
+                    a.iter()
+                        .map(|&f| self.feats[f as usize].to_string())
+                        .collect(),
                 )
             })
             .collect()
@@ -910,7 +913,10 @@ impl Tagger {
         }
         let mut classes = Vec::with_capacity(n);
         for _ in 0..n {
-            classes.push((read_str(r)?, read_str(r)?));
+            classes.push((
+                Field::interned(&read_str(r)?),
+                Field::interned(&read_str(r)?),
+            ));
         }
         let nf = read_u32(r)? as usize;
         if nf == 0 || nf > 65535 {
@@ -918,7 +924,7 @@ impl Tagger {
         }
         let mut feats = Vec::with_capacity(nf);
         for _ in 0..nf {
-            feats.push(read_str(r)?);
+            feats.push(Field::interned(&read_str(r)?));
         }
         let mut allowed = Vec::with_capacity(n);
         for _ in 0..n {
