@@ -53,9 +53,14 @@ pub struct Perceptron {
     w: Vec<f32>,
     /// Training: Σ clock·delta per weight.
     u: Vec<f64>,
-    /// Finished: slot -> `[start, end)` range of `packed` (empty range = no row), or
-    /// `[DENSE | r, 0]` for the row `r` of `dense`.
-    spans: Vec<[u32; 2]>,
+    /// Finished: which slots have a row, 64 slots per block, with the number of rows
+    /// before the block (a rank directory). With `rows` below it replaces a table of
+    /// one entry per slot: 2^20 slots cost 256 KiB here instead of 8 MiB, so the first
+    /// lookup of every feature hits the core's own cache instead of missing it.
+    blocks: Vec<Block>,
+    /// Finished: per row, in slot order, where its weights are: `DENSE | r` for the
+    /// row `r` of `dense`, else a range of `packed` (see [`sparse_entry`]).
+    entries: Vec<u32>,
     /// Finished: rows with many non-zero classes, `n_classes` weights each. Summing a
     /// dense row is a few vector instructions; a long sparse row is a loop with a
     /// bounds check per entry, and it is longer in memory too.
@@ -72,8 +77,33 @@ pub struct Perceptron {
     finished: bool,
 }
 
-/// Flag in `spans[slot][0]`: the row is dense.
+/// Flag in an `entries` value: the row is dense.
 const DENSE: u32 = 1 << 31;
+/// A sparse entry is `len << SPARSE_LEN_SHIFT | start`: rows of up to 127 weights
+/// starting in the first 2^24 weights of `packed` (longer or later rows are stored dense).
+const SPARSE_LEN_SHIFT: u32 = 24;
+const SPARSE_MAX_LEN: usize = (1 << (31 - SPARSE_LEN_SHIFT)) - 1;
+const SPARSE_MAX_START: usize = (1 << SPARSE_LEN_SHIFT) - 1;
+
+/// 64 slots of the rank directory: bit `i` of `bits` says slot `64 k + i` has a row;
+/// `rank` counts the rows of all earlier blocks. 16 bytes, so one load reads both.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(16))]
+struct Block {
+    bits: u64,
+    rank: u32,
+}
+
+fn sparse_entry(start: usize, len: usize) -> u32 {
+    ((len as u32) << SPARSE_LEN_SHIFT) | start as u32
+}
+
+/// `[start, end)` of a sparse entry in `packed`.
+#[inline]
+fn sparse_range(e: u32) -> (usize, usize) {
+    let start = (e & ((1 << SPARSE_LEN_SHIFT) - 1)) as usize;
+    (start, start + (e >> SPARSE_LEN_SHIFT) as usize)
+}
 /// A row with at least `n_classes / DENSE_MIN_SHARE` non-zero weights is stored dense.
 const DENSE_MIN_SHARE: usize = 4;
 
@@ -130,7 +160,8 @@ impl Perceptron {
             index: vec![EMPTY; 1usize << hash_bits],
             w: Vec::new(),
             u: Vec::new(),
-            spans: Vec::new(),
+            blocks: Vec::new(),
+            entries: Vec::new(),
             dense: Vec::new(),
             packed: Vec::new(),
             scale: 1.0,
@@ -177,6 +208,15 @@ impl Perceptron {
         (f >> (64 - self.hash_bits)) as usize
     }
 
+    /// Finished model: the row of feature `f` in `entries`, if it has one.
+    #[inline]
+    fn row_number(&self, f: u64) -> Option<u32> {
+        let slot = self.slot(f);
+        let b = self.blocks.get(slot >> 6)?;
+        let bit = 1u64 << (slot & 63);
+        (b.bits & bit != 0).then(|| b.rank + (b.bits & (bit - 1)).count_ones())
+    }
+
     /// Adds the weight rows of `feats` to `out` after zeroing it (`out.len()` should be
     /// `n_classes`; extra entries are left at 0, missing ones ignored).
     pub fn scores(&self, feats: &[u64], out: &mut [f32]) {
@@ -207,34 +247,48 @@ impl Perceptron {
             }
             return;
         }
-        // Gather all row ranges first: the loads are independent, so the CPU can
-        // overlap their cache misses instead of waiting for each row in turn. Then ask
-        // for every row's first cache line before summing any of them, for the same
-        // reason one level down.
-        let mut ranges = [[0u32; 2]; 64];
+        // Three passes over each chunk of features, one per level of indirection
+        // (directory block -> row entry -> weights): within a pass the loads are
+        // independent, so the CPU overlaps their cache misses instead of waiting for
+        // each feature in turn, and each pass prefetches what the next one reads.
+        const NONE: u32 = u32::MAX;
+        let mut rows = [NONE; 64];
+        let n = self.n_classes.min(out.len());
         for chunk in feats.chunks(64) {
-            for (r, &f) in ranges.iter_mut().zip(chunk) {
-                *r = self.spans[self.slot(f)];
-            }
-            for [a, _] in &ranges[..chunk.len()] {
-                if a & DENSE == 0 {
-                    prefetch(&self.packed, *a as usize);
-                } else {
-                    prefetch(&self.dense, (a & !DENSE) as usize * self.n_classes);
+            let rows = &mut rows[..chunk.len()];
+            for (r, &f) in rows.iter_mut().zip(chunk) {
+                *r = self.row_number(f).unwrap_or(NONE);
+                if *r != NONE {
+                    prefetch(&self.entries, *r as usize);
                 }
             }
-            let n = self.n_classes.min(out.len());
-            for [a, b] in &ranges[..chunk.len()] {
-                if a & DENSE != 0 {
-                    let start = (a & !DENSE) as usize * self.n_classes;
+            for r in rows.iter_mut() {
+                if *r == NONE {
+                    continue;
+                }
+                let e = self.entries[*r as usize];
+                if e & DENSE == 0 {
+                    prefetch(&self.packed, sparse_range(e).0);
+                } else {
+                    prefetch(&self.dense, (e & !DENSE) as usize * self.n_classes);
+                }
+                *r = e;
+            }
+            for &e in rows.iter() {
+                if e == NONE {
+                    continue;
+                }
+                if e & DENSE != 0 {
+                    let start = (e & !DENSE) as usize * self.n_classes;
                     for (o, &q) in out[..n].iter_mut().zip(&self.dense[start..start + n]) {
                         *o += q as f32;
                     }
                     continue;
                 }
-                for &e in &self.packed[*a as usize..*b as usize] {
-                    if let Some(o) = out.get_mut((e >> 16) as usize) {
-                        *o += (e as u16 as i16) as f32;
+                let (a, b) = sparse_range(e);
+                for &w in &self.packed[a..b] {
+                    if let Some(o) = out.get_mut((w >> 16) as usize) {
+                        *o += (w as u16 as i16) as f32;
                     }
                 }
             }
@@ -340,16 +394,30 @@ impl Perceptron {
 
     /// Installs quantized sparse rows `(slot, [(class, q)])` as the finished representation.
     fn set_rows(&mut self, rows: Vec<(u32, Vec<(u16, i16)>)>) {
-        self.spans = vec![[0, 0]; 1usize << self.hash_bits];
+        let slots = 1usize << self.hash_bits;
+        self.blocks = vec![Block::default(); slots.div_ceil(64)];
+        self.entries.clear();
         self.packed.clear();
         self.dense.clear();
-        self.rows = 0;
         let n = self.n_classes;
+        // `rows` come in increasing slot order (from the index, a file or
+        // `quantized_rows`), so the entries are in slot order, as the ranks assume.
         for (slot, row) in rows {
-            if row.is_empty() {
+            let slot = slot as usize;
+            if row.is_empty() || slot >= slots {
                 continue;
             }
-            if row.len() * DENSE_MIN_SHARE >= n && self.dense.len() / n < DENSE as usize {
+            let sparse = row.len() * DENSE_MIN_SHARE < n
+                && row.len() <= SPARSE_MAX_LEN
+                && self.packed.len() + row.len() <= SPARSE_MAX_START;
+            let entry = if sparse {
+                let start = self.packed.len();
+                self.packed.extend(
+                    row.iter()
+                        .map(|(c, q)| ((*c as u32) << 16) | (*q as u16 as u32)),
+                );
+                sparse_entry(start, row.len())
+            } else {
                 let r = (self.dense.len() / n) as u32;
                 let start = self.dense.len();
                 self.dense.resize(start + n, 0);
@@ -358,18 +426,17 @@ impl Perceptron {
                         *x = *q;
                     }
                 }
-                self.spans[slot as usize] = [DENSE | r, 0];
-                self.rows += 1;
-                continue;
-            }
-            let a = self.packed.len() as u32;
-            self.packed.extend(
-                row.iter()
-                    .map(|(c, q)| ((*c as u32) << 16) | (*q as u16 as u32)),
-            );
-            self.spans[slot as usize] = [a, self.packed.len() as u32];
-            self.rows += 1;
+                DENSE | r
+            };
+            self.blocks[slot >> 6].bits |= 1 << (slot & 63);
+            self.entries.push(entry);
         }
+        let mut rank = 0u32;
+        for b in &mut self.blocks {
+            b.rank = rank;
+            rank += b.bits.count_ones();
+        }
+        self.rows = self.entries.len();
         self.index = Vec::new();
         self.finished = true;
     }
@@ -399,13 +466,16 @@ impl Perceptron {
 
     /// Finished model: (slot, [(class, q)]) in slot order.
     fn quantized_rows(&self) -> Vec<(u32, Vec<(u16, i16)>)> {
-        self.spans
-            .iter()
-            .enumerate()
-            .filter(|(_, [a, b])| a < b || a & DENSE != 0)
-            .map(|(slot, &[a, b])| {
-                let row = if a & DENSE != 0 {
-                    let start = (a & !DENSE) as usize * self.n_classes;
+        let slots = self.blocks.iter().enumerate().flat_map(|(k, b)| {
+            (0..64)
+                .filter(move |i| b.bits & (1u64 << i) != 0)
+                .map(move |i| k * 64 + i)
+        });
+        slots
+            .zip(&self.entries)
+            .map(|(slot, &e)| {
+                let row = if e & DENSE != 0 {
+                    let start = (e & !DENSE) as usize * self.n_classes;
                     self.dense[start..start + self.n_classes]
                         .iter()
                         .enumerate()
@@ -413,7 +483,8 @@ impl Perceptron {
                         .map(|(c, q)| (c as u16, *q))
                         .collect()
                 } else {
-                    self.packed[a as usize..b as usize]
+                    let (a, b) = sparse_range(e);
+                    self.packed[a..b]
                         .iter()
                         .map(|e| ((e >> 16) as u16, *e as u16 as i16))
                         .collect()
@@ -805,6 +876,49 @@ mod tests {
             .write_to(&mut b)
             .unwrap();
         assert_eq!(a, b);
+    }
+
+    /// Many features in a small table (so directory blocks hold several rows and the
+    /// ranks matter), a row too long for a sparse entry, and features without a row:
+    /// each scores exactly its own quantized row.
+    #[test]
+    fn every_feature_finds_its_own_row() {
+        let n = 600;
+        let feats: Vec<u64> = (0..300)
+            .map(|i| hash_feature(1, &[&i.to_string()]))
+            .collect();
+        let mut p = Perceptron::new(n, 9);
+        for (i, &f) in feats.iter().enumerate() {
+            p.update(&[f], i % n, (i + 1) % n);
+            p.tick();
+        }
+        let long = hash_feature(2, &["long"]);
+        for c in 0..70 {
+            p.update(&[long], c, c + 300);
+            p.tick();
+        }
+        let p = p.finish();
+        // 140 weights: under a quarter of the classes, but over a sparse entry's limit
+        assert!(!p.dense.is_empty(), "a 140-weight row is stored dense");
+        let rows: std::collections::HashMap<usize, Vec<(u16, i16)>> = p
+            .quantized_rows()
+            .into_iter()
+            .map(|(s, r)| (s as usize, r))
+            .collect();
+        let missing = (0..).map(|i| hash_feature(3, &[&format!("{i}")]));
+        let absent: Vec<u64> = missing
+            .filter(|f| !rows.contains_key(&p.slot(*f)))
+            .take(20)
+            .collect();
+        for &f in feats.iter().chain([&long]).chain(&absent) {
+            let mut expected = vec![0f32; n];
+            for (c, q) in rows.get(&p.slot(f)).into_iter().flatten() {
+                expected[*c as usize] = *q as f32 * p.scale;
+            }
+            let mut got = vec![0f32; n];
+            p.scores(&[f], &mut got);
+            assert_eq!(got, expected);
+        }
     }
 
     #[test]
