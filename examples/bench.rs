@@ -255,7 +255,7 @@ fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Er
         let opts = kg::ingest::IngestOptions {
             options: Options::default(),
             force: false,
-            batch: threads * 4,
+            batch: kg::ingest::DEFAULT_BATCH,
             run: None,
         };
         let t = Instant::now();

@@ -57,10 +57,11 @@ pub enum Command {
     ///
     /// Inputs: text files (one article each), directories (recursively: *.txt,
     /// *.jsonl), JSON Lines files (one {"id","text","url","date","title"} object
-    /// per line; other fields are kept as metadata), and `-` for stdin. Each
-    /// document is written in its own transaction; re-ingesting a document replaces
-    /// what it contributed, and a document already stored by the same models is
-    /// skipped. A failing document is reported and counted (exit 1); the rest go in.
+    /// per line; other fields are kept as metadata), and `-` for stdin. New
+    /// documents are written in batches, each batch atomically (all or nothing);
+    /// re-ingesting a document replaces what it contributed, in one transaction, and
+    /// a document already stored by the same models is skipped. A failing document is
+    /// reported and counted (exit 1); the rest go in.
     #[command(
         after_help = "Examples:\n  kg ingest data/articles/\n  kg ingest news.jsonl --store corpus-store\n  curl -s https://example.org/a.txt | kg ingest - --date 2022-01-10"
     )]

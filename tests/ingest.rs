@@ -233,7 +233,7 @@ fn interrupted_ingest_leaves_whole_documents_and_resumes() {
     let input = dir.path().join("in");
     fs::create_dir(&input).unwrap();
     let base = fs::read_to_string(article()).unwrap();
-    for i in 0..120 {
+    for i in 0..200 {
         fs::write(
             input.join(format!("{i:03}.txt")),
             format!("{base}\nThis is copy number {i}.\n"),
@@ -258,7 +258,7 @@ fn interrupted_ingest_leaves_whole_documents_and_resumes() {
     let docs = count(&store, "?d a nif:Context");
     let sentences = count(&store, "?s a nif:Sentence");
     assert!(
-        docs < 120,
+        docs < 200,
         "the interrupt came before the end ({docs} documents)"
     );
     if docs > 0 {
@@ -274,9 +274,9 @@ fn interrupted_ingest_leaves_whole_documents_and_resumes() {
         .arg(&input)
         .assert()
         .success();
-    assert_eq!(count(&store, "?d a nif:Context"), 120);
-    let per_doc = count(&store, "?s a nif:Sentence") / 120;
-    assert_eq!(count(&store, "?s a nif:Sentence"), per_doc * 120);
+    assert_eq!(count(&store, "?d a nif:Context"), 200);
+    let per_doc = count(&store, "?s a nif:Sentence") / 200;
+    assert_eq!(count(&store, "?s a nif:Sentence"), per_doc * 200);
 }
 
 #[test]

@@ -12,8 +12,8 @@ use std::time::Duration;
 use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer, RdfSyntaxError};
 use oxigraph::model::vocab::{rdf as rdfv, rdfs};
 use oxigraph::model::{
-    GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term,
-    TermRef,
+    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef,
+    Term, TermRef,
 };
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use oxigraph::store::{StorageError, Store as OxStore};
@@ -23,6 +23,73 @@ use crate::rdf::{self, DocumentQuads, term};
 
 /// A mention node's entity, anchor text and class, as a new document states them.
 type MentionFields = (Option<NamedNode>, Option<String>, Option<NamedNode>);
+
+/// What a document's mentions say about its entities.
+struct MentionSummary {
+    /// (entity, anchor text) of every mention: the names the document calls it by.
+    names: BTreeSet<(NamedNode, String)>,
+    /// Per entity, the class its mentions in the document have most often (ties go
+    /// to the first IRI): the entity's type once the document is written.
+    types: BTreeMap<NamedNode, NamedNode>,
+}
+
+impl MentionSummary {
+    fn of(new: &DocumentQuads) -> MentionSummary {
+        let mut mentions: BTreeMap<&NamedNode, MentionFields> = BTreeMap::new();
+        for q in &new.quads {
+            let oxigraph::model::NamedOrBlankNode::NamedNode(m) = &q.subject else {
+                continue;
+            };
+            if q.predicate == term::ITS_TA_IDENT_REF {
+                if let Term::NamedNode(e) = &q.object {
+                    mentions.entry(m).or_default().0 = Some(e.clone());
+                }
+            } else if q.predicate == term::NIF_ANCHOR_OF {
+                if let Term::Literal(l) = &q.object {
+                    mentions.entry(m).or_default().1 = Some(l.value().to_owned());
+                }
+            } else if q.predicate == term::ITS_TA_CLASS_REF {
+                if let Term::NamedNode(c) = &q.object {
+                    mentions.entry(m).or_default().2 = Some(c.clone());
+                }
+            }
+        }
+        let mut names = BTreeSet::new();
+        let mut classes: BTreeMap<NamedNode, BTreeMap<NamedNode, usize>> = BTreeMap::new();
+        for (e, a, c) in mentions.into_values() {
+            let Some(e) = e else { continue };
+            if let Some(a) = a {
+                names.insert((e.clone(), a));
+            }
+            if let Some(c) = c {
+                *classes.entry(e).or_default().entry(c).or_default() += 1;
+            }
+        }
+        let types = classes
+            .into_iter()
+            .filter_map(|(e, counts)| {
+                let best = counts
+                    .into_iter()
+                    .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))?;
+                Some((e, best.0))
+            })
+            .collect();
+        MentionSummary { names, types }
+    }
+}
+
+/// The values of `rdfs:label` quads.
+fn labels_of(
+    quads: impl Iterator<Item = Result<Quad, StorageError>>,
+) -> Result<BTreeSet<String>, StorageError> {
+    let mut out = BTreeSet::new();
+    for q in quads {
+        if let Term::Literal(l) = q?.object {
+            out.insert(l.value().to_owned());
+        }
+    }
+    Ok(out)
+}
 
 /// How a command needs the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -408,70 +475,31 @@ impl Store {
         // write costs the size of the document, not of the store: the document's
         // own mentions add alternate names and set the type; names and entities
         // that only the old version mentioned go when no other mention keeps them.
-        let mut new_mentions: BTreeMap<NamedNode, MentionFields> = BTreeMap::new();
-        for q in &new.quads {
-            let oxigraph::model::NamedOrBlankNode::NamedNode(m) = &q.subject else {
-                continue;
-            };
-            if q.predicate == term::ITS_TA_IDENT_REF {
-                if let Term::NamedNode(e) = &q.object {
-                    new_mentions.entry(m.clone()).or_default().0 = Some(e.clone());
-                }
-            } else if q.predicate == term::NIF_ANCHOR_OF {
-                if let Term::Literal(l) = &q.object {
-                    new_mentions.entry(m.clone()).or_default().1 = Some(l.value().to_owned());
-                }
-            } else if q.predicate == term::ITS_TA_CLASS_REF {
-                if let Term::NamedNode(c) = &q.object {
-                    new_mentions.entry(m.clone()).or_default().2 = Some(c.clone());
-                }
-            }
-        }
-        let mut new_names: BTreeSet<(NamedNode, String)> = BTreeSet::new();
-        let mut new_classes: BTreeMap<NamedNode, BTreeMap<NamedNode, usize>> = BTreeMap::new();
-        for (e, a, c) in new_mentions.into_values() {
-            let Some(e) = e else { continue };
-            if let Some(a) = a {
-                new_names.insert((e.clone(), a));
-            }
-            if let Some(c) = c {
-                *new_classes.entry(e).or_default().entry(c).or_default() += 1;
-            }
-        }
-        let label_of = |tx: &oxigraph::store::Transaction<'_>, e: &NamedNode| -> Option<String> {
-            tx.quads_for_pattern(
-                Some(e.as_ref().into()),
-                Some(rdfs::LABEL),
-                None,
-                Some(GraphNameRef::DefaultGraph),
-            )
-            .filter_map(Result::ok)
-            .find_map(|q| match q.object {
-                Term::Literal(l) => Some(l.value().to_owned()),
-                _ => None,
-            })
-        };
-        for (e, classes) in &new_classes {
+        let MentionSummary {
+            names: new_names,
+            types: new_types,
+        } = MentionSummary::of(new);
+        for (e, class) in &new_types {
             let old_types: Vec<Quad> =
                 matching(&tx, Some(e.as_ref().into()), Some(rdfv::TYPE), None)?;
             for q in &old_types {
                 tx.remove(q);
             }
-            // The document's most frequent class; ties go to the first IRI.
-            if let Some((class, _)) = classes
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-            {
-                tx.insert(QuadRef::new(
-                    e,
-                    rdfv::TYPE,
-                    class,
-                    GraphNameRef::DefaultGraph,
-                ));
-            }
+            tx.insert(QuadRef::new(
+                e,
+                rdfv::TYPE,
+                class,
+                GraphNameRef::DefaultGraph,
+            ));
         }
         for (e, a) in &new_names {
-            if label_of(&tx, e).as_ref() != Some(a) {
+            let labels = labels_of(tx.quads_for_pattern(
+                Some(e.as_ref().into()),
+                Some(rdfs::LABEL),
+                None,
+                Some(GraphNameRef::DefaultGraph),
+            ))?;
+            if !labels.contains(a) {
                 tx.insert(QuadRef::new(
                     e,
                     term::SCHEMA_ALTERNATE_NAME,
@@ -513,7 +541,7 @@ impl Store {
             }
         }
         for e in &touched_entities {
-            if new_classes.contains_key(e) {
+            if new_types.contains_key(e) {
                 continue;
             }
             let mentioned = exists(
@@ -538,6 +566,92 @@ impl Store {
         let _ = iris;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Adds documents the store does not hold yet (none of their IRIs is in it, and
+    /// no two are the same) in one atomic bulk load: all of them or, on any error,
+    /// none. The result is what `replace_document` on each in turn would write, but
+    /// about four times faster: the bulk loader sorts the batch and writes it as
+    /// table files, where a transaction inserts quad by quad into RocksDB's
+    /// memtables (most of the time of a write, measured).
+    ///
+    /// A bulk load can only add. When a document would change the type of an entity
+    /// the store already has, which `replace_document` does by removing the old type,
+    /// nothing is written and `Ok(false)` is returned: the caller writes the
+    /// documents one transaction each instead.
+    pub fn add_new_documents(&self, docs: &[&DocumentQuads]) -> Result<bool, StoreError> {
+        let about = |e: &NamedNode, p: NamedNodeRef<'_>| {
+            self.inner.quads_for_pattern(
+                Some(e.as_ref().into()),
+                Some(p),
+                None,
+                Some(GraphNameRef::DefaultGraph),
+            )
+        };
+        let mut quads: Vec<Quad> = Vec::new();
+        let mut types: BTreeMap<NamedNode, NamedNode> = BTreeMap::new();
+        // Per entity, its labels so far: the store's, then each document's in turn.
+        let mut labels: BTreeMap<NamedNode, BTreeSet<String>> = BTreeMap::new();
+        for new in docs {
+            quads.extend(new.quads.iter().cloned());
+            quads.extend(new.asserted.iter().cloned());
+            quads.extend(new.relations.iter().cloned());
+            for e in &new.entities {
+                quads.push(Quad::new(
+                    e.iri.clone(),
+                    rdfs::LABEL,
+                    rdf::label_literal(&e.label),
+                    GraphName::DefaultGraph,
+                ));
+                if let Some(same) = &e.same_as {
+                    quads.push(Quad::new(
+                        e.iri.clone(),
+                        term::OWL_SAME_AS,
+                        same.clone(),
+                        GraphName::DefaultGraph,
+                    ));
+                }
+                if !labels.contains_key(&e.iri) {
+                    labels.insert(e.iri.clone(), labels_of(about(&e.iri, rdfs::LABEL))?);
+                }
+                if let Some(l) = labels.get_mut(&e.iri) {
+                    l.insert(e.label.clone());
+                }
+            }
+            let summary = MentionSummary::of(new);
+            for (e, a) in summary.names {
+                if !labels.contains_key(&e) {
+                    labels.insert(e.clone(), labels_of(about(&e, rdfs::LABEL))?);
+                }
+                if labels.get(&e).is_some_and(|l| !l.contains(&a)) {
+                    quads.push(Quad::new(
+                        e,
+                        term::SCHEMA_ALTERNATE_NAME,
+                        rdf::label_literal(&a),
+                        GraphName::DefaultGraph,
+                    ));
+                }
+            }
+            // a later document's type replaces an earlier one's, as in sequence
+            types.extend(summary.types);
+        }
+        for (e, class) in &types {
+            for q in about(e, rdfv::TYPE) {
+                if q?.object != Term::NamedNode(class.clone()) {
+                    return Ok(false);
+                }
+            }
+            quads.push(Quad::new(
+                e.clone(),
+                rdfv::TYPE,
+                class.clone(),
+                GraphName::DefaultGraph,
+            ));
+        }
+        let mut loader = self.inner.bulk_loader();
+        loader.load_quads(quads)?;
+        loader.commit()?;
+        Ok(true)
     }
 
     /// Prepares a SPARQL query with the kg prefixes predeclared.
@@ -872,6 +986,73 @@ mod tests {
             .unwrap();
         assert_eq!(count(&store, &iris, "SELECT * { ?s rel:thank ?o }"), 0);
         assert_eq!(count(&store, &iris, "SELECT * { rel:thank ?p ?o }"), 0);
+    }
+
+    /// Every quad of a store, as sorted N-Quads lines.
+    fn contents(store: &Store) -> Vec<String> {
+        let mut v: Vec<String> = store.inner.iter().map(|q| q.unwrap().to_string()).collect();
+        v.sort();
+        v
+    }
+
+    /// Documents sharing entities under other names and other types, as a batch.
+    fn batch() -> Vec<DocumentGraph> {
+        let a = graph("Ann Lee thanked Bob.", &[("Ann Lee", "thank", "Bob")]);
+        let mut b = graph("Lee met Bob.", &[("Ann Lee", "meet", "Bob")]);
+        b.mentions[0].span = CharSpan { begin: 0, end: 3 };
+        // c calls Bob an organisation twice and a person once: c's type wins
+        let mut c = graph(
+            "Bob hired Cy. Bob paid Cy. Bob left.",
+            &[("Bob", "hire", "Cy"), ("Bob", "pay", "Cy")],
+        );
+        c.entities[0].kind = EntityType::Organization;
+        c.mentions.push(Mention {
+            span: CharSpan { begin: 14, end: 17 },
+            entity: 0,
+        });
+        c.mentions.push(Mention {
+            span: CharSpan { begin: 27, end: 30 },
+            entity: 0,
+        });
+        vec![a, b, c]
+    }
+
+    #[test]
+    fn a_bulk_batch_writes_what_transactions_in_turn_write() {
+        let iris = Iris::default();
+        let docs: Vec<DocumentQuads> = batch()
+            .iter()
+            .map(|g| rdf::document_quads(&iris, g, None).unwrap())
+            .collect();
+        let one_by_one = Store::memory().unwrap();
+        for d in &docs {
+            one_by_one.replace_document(&iris, d).unwrap();
+        }
+        let bulk = Store::memory().unwrap();
+        let refs: Vec<&DocumentQuads> = docs.iter().collect();
+        assert!(bulk.add_new_documents(&refs).unwrap());
+        assert_eq!(contents(&bulk), contents(&one_by_one));
+        // and on top of a store that already knows the entities (same types), with
+        // the retyping document written after it
+        let on_top = Store::memory().unwrap();
+        on_top.replace_document(&iris, refs[0]).unwrap();
+        assert!(on_top.add_new_documents(&refs[1..2]).unwrap());
+        on_top.replace_document(&iris, refs[2]).unwrap();
+        assert_eq!(contents(&on_top), contents(&one_by_one));
+    }
+
+    #[test]
+    fn a_bulk_batch_that_would_retype_a_stored_entity_writes_nothing() {
+        let iris = Iris::default();
+        let docs: Vec<DocumentQuads> = batch()
+            .iter()
+            .map(|g| rdf::document_quads(&iris, g, None).unwrap())
+            .collect();
+        let store = Store::memory().unwrap();
+        store.replace_document(&iris, &docs[0]).unwrap(); // Bob is a person here
+        let before = contents(&store);
+        assert!(!store.add_new_documents(&[&docs[2]]).unwrap());
+        assert_eq!(contents(&store), before);
     }
 
     #[test]
