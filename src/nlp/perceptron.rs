@@ -570,9 +570,23 @@ impl Perceptron {
                 "{n_rows} rows for {slots} slots"
             )));
         }
-        let mut p = Perceptron::new(n, hash_bits);
-        p.index = Vec::new();
-        p.scale = scale;
+        // (not `new`: its training index would be allocated only to be dropped)
+        let mut p = Perceptron {
+            n_classes: n,
+            hash_bits,
+            index: Vec::new(),
+            w: Vec::new(),
+            u: Vec::new(),
+            blocks: Vec::new(),
+            entries: Vec::new(),
+            dense: Vec::new(),
+            packed: Vec::new(),
+            scale,
+            rows: 0,
+            clock: 0,
+            updates: 0,
+            finished: true,
+        };
         let mut rows: Vec<(u32, Vec<(u16, i16)>)> = Vec::with_capacity(n_rows.min(1 << 22));
         let mut slot: u64 = 0;
         let mut two = [0u8; 2];
