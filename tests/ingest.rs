@@ -147,6 +147,65 @@ fn a_directory_with_junk_is_ingested_around_it() {
     assert_eq!(count(&store, "?d a nif:Context"), 2);
 }
 
+/// Batches are written by another thread while the next is analysed: a document
+/// repeated in a later batch is still recognised before the first copy is committed,
+/// and the bulk-loaded store holds what one transaction per document would.
+#[test]
+fn repeats_across_batches_are_unchanged_and_bulk_equals_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("news.jsonl");
+    let names = ["Ann Lee", "Bob Stone", "Cy Park", "Dee Lane", "Ed Moss"];
+    let mut lines = String::new();
+    for round in 0..2 {
+        for i in 0..40 {
+            let (a, b) = (names[i % 5], names[(i + 1) % 5]);
+            let text = format!("{a} met {b} in Paris on Monday. {a} thanked {b} for report {i}.");
+            lines.push_str(&format!(
+                "{{\"id\": \"{round}-{i}\", \"text\": \"{text}\"}}\n"
+            ));
+        }
+    }
+    fs::write(&f, lines).unwrap();
+    let bulk = dir.path().join("bulk");
+    kg(&bulk)
+        .args(["ingest", "-j", "2"])
+        .arg(&f)
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("ingested 40 documents")
+                .and(predicate::str::contains("40 unchanged")),
+        );
+    assert_eq!(count(&bulk, "?d a nif:Context"), 40);
+    // The same documents one at a time (each its own batch, after the first
+    // ingest's; re-ingesting with --force goes through transactions).
+    let forced = dir.path().join("forced");
+    kg(&forced)
+        .args(["-q", "ingest"])
+        .arg(&f)
+        .assert()
+        .success();
+    kg(&forced)
+        .args(["-q", "ingest", "--force"])
+        .arg(&f)
+        .assert()
+        .success();
+    let facts = |s: &Path| {
+        let mut rows = select(
+            s,
+            "SELECT ?s ?p ?o { ?f rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }",
+        );
+        rows.sort();
+        rows
+    };
+    assert!(facts(&bulk).len() >= 5, "{:?}", facts(&bulk));
+    assert_eq!(facts(&bulk), facts(&forced));
+    assert_eq!(
+        count(&bulk, "?e schema:alternateName ?n"),
+        count(&forced, "?e schema:alternateName ?n")
+    );
+}
+
 #[test]
 fn a_malformed_json_line_is_reported_and_the_rest_ingested() {
     let dir = tempfile::tempdir().unwrap();
