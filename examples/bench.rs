@@ -125,8 +125,13 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn peak_rss_mb() -> Option<f64> {
+    rss_mb("VmHWM:")
+}
+
+/// A memory line of /proc/self/status (`VmRSS:` now, `VmHWM:` peak) in MB.
+fn rss_mb(field: &str) -> Option<f64> {
     let status = fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -281,6 +286,52 @@ fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Er
         );
     }
     println!("| 2 threads / 1 thread | {:.2}× |", rates[1] / rates[0]);
+
+    // Memory: distinct documents streamed in (never all in memory), RSS sampled
+    // after every written batch. The peak is reset first so it is this ingest's.
+    let _ = fs::write("/proc/self/clear_refs", "5");
+    let store = Store::open(&work.join("e2e-memory"), Mode::ReadWrite)?;
+    let n_docs = 1200;
+    let docs = (0..n_docs).map(|i| {
+        Ok(RawDoc {
+            origin: format!("stream-{i}.txt"),
+            document: kg::kg::Document {
+                text: format!("{article}\nThis is streamed copy {i} of the report."),
+                ..Default::default()
+            },
+            warnings: vec![],
+        })
+    });
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build()?;
+    let opts = kg::ingest::IngestOptions {
+        options: Options::default(),
+        force: false,
+        batch: kg::ingest::DEFAULT_BATCH,
+        run: None,
+    };
+    let mut samples: Vec<(usize, f64)> = Vec::new();
+    let summary = pool.install(|| {
+        kg::ingest::ingest(&store, &iris, &pipeline, docs, &opts, &mut |e, s| {
+            if matches!(e, kg::ingest::Event::Written { .. }) {
+                samples.push((s.bytes, rss_mb("VmRSS:").unwrap_or(0.0)));
+            }
+        })
+    })?;
+    let at = |share: f64| {
+        samples
+            .iter()
+            .find(|(b, _)| *b as f64 >= share * summary.bytes as f64)
+            .map(|x| x.1)
+            .unwrap_or(0.0)
+    };
+    println!(
+        "| memory, ingesting {:.1} MB of text (streamed, 2 threads) | peak RSS {:.0} MB; RSS after 25% of the input {:.0} MB, after 50% {:.0} MB, at the end {:.0} MB |",
+        summary.bytes as f64 / 1e6,
+        rss_mb("VmHWM:").unwrap_or(0.0),
+        at(0.25),
+        at(0.5),
+        at(1.0)
+    );
     println!();
     Ok(())
 }
