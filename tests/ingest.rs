@@ -206,6 +206,27 @@ fn repeats_across_batches_are_unchanged_and_bulk_equals_one_by_one() {
     );
 }
 
+/// A dateline place the story names again is one node, in the usual case.
+#[test]
+fn a_dateline_place_named_in_the_story_is_one_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("wire.txt");
+    fs::write(
+        &f,
+        "ST. LOUIS, March 3. /Reuters/. The mayor of St. Louis met Anna Berg on Monday. \
+         Berg praised the city.\n",
+    )
+    .unwrap();
+    let store = dir.path().join("s");
+    kg(&store).args(["-q", "ingest"]).arg(&f).assert().success();
+    let nodes = count(
+        &store,
+        "SELECT DISTINCT ?e { ?e rdfs:label ?l . FILTER(LCASE(STR(?l)) = \"st. louis\") }",
+    );
+    assert_eq!(nodes, 1);
+    assert!(count(&store, "ent:Reuters a schema:Organization") > 0);
+}
+
 #[test]
 fn a_malformed_json_line_is_reported_and_the_rest_ingested() {
     let dir = tempfile::tempdir().unwrap();
@@ -469,6 +490,14 @@ fn the_sample_article_yields_its_key_facts_and_entities() {
             ),
         );
     }
+    // The dateline: the place it was filed in and the agency are nodes, mentioned
+    // by the dateline's own text.
+    ask(
+        "Nur-Sultan is a City named in the dateline",
+        "ent:Nur-Sultan a schema:City . ?m itsrdf:taIdentRef ent:Nur-Sultan ;
+           nif:anchorOf \"NUR-SULTAN\" ; nif:beginIndex 0",
+    );
+    ask("TASS is an Organization", "ent:TASS a schema:Organization");
     ask(
         "the CSTO is an Organization called CSTO",
         "ent:Collective_Security_Treaty_Organization a schema:Organization ;

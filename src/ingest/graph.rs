@@ -37,6 +37,25 @@ fn entity_type(k: EntityKind) -> EntityType {
     }
 }
 
+/// A name written in capitals, as datelines write places ("NUR-SULTAN", "ST. LOUIS"),
+/// in the usual case ("Nur-Sultan", "St. Louis"); other spellings are kept.
+fn unshout(written: &str) -> String {
+    if written.chars().any(char::is_lowercase) {
+        return written.to_owned();
+    }
+    let mut out = String::with_capacity(written.len());
+    let mut start = true;
+    for c in written.chars() {
+        if start {
+            out.push(c);
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = !c.is_alphabetic();
+    }
+    out
+}
+
 /// The publication date: the document's own, `--date`, a date in the file name,
 /// in that order.
 pub fn publication_date(document: &Document, options: &Options) -> Option<Date> {
@@ -334,6 +353,42 @@ pub fn build(
             }
         }
     }
+    // The dateline's place and agency are entities too ("NUR-SULTAN, January 10.
+    // /TASS/."): where the story was filed and who published it. The mention is the
+    // dateline's own text; a story entity of the same name is the same node.
+    if let Some(d) = doc.datelines().first() {
+        let place = d.place.split(',').next().unwrap_or("").trim();
+        let agency = d.agency.as_deref().unwrap_or("").trim();
+        for (written, kind) in [
+            (place, EntityType::City),
+            (agency, EntityType::Organization),
+        ] {
+            let head = doc.text().get(d.start..d.end).unwrap_or("");
+            let Some(at) = head.find(written).filter(|_| !written.is_empty()) else {
+                continue;
+            };
+            let name = if kind == EntityType::City {
+                unshout(written)
+            } else {
+                written.to_owned()
+            };
+            let same =
+                |e: &Entity| e.kind != EntityType::Concept && e.name.eq_ignore_ascii_case(&name);
+            let e = match b.graph.entities.iter().position(same) {
+                Some(e) => e,
+                None => {
+                    b.graph.entities.push(Entity {
+                        name,
+                        kind,
+                        same_as: None,
+                    });
+                    b.graph.entities.len() - 1
+                }
+            };
+            let span = b.char_span((d.start + at, d.start + at + written.len()));
+            b.graph.mentions.push(Mention { span, entity: e });
+        }
+    }
     // A cluster whose mentions were all pronouns has no name in the text: drop it
     // again so it cannot become a node.
     let named: Vec<bool> = (0..b.graph.entities.len())
@@ -522,4 +577,19 @@ fn compact(g: &mut DocumentGraph, keep: &[bool]) {
         }
         true
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unshout;
+
+    #[test]
+    fn shouted_dateline_places_get_their_usual_case() {
+        assert_eq!(unshout("NUR-SULTAN"), "Nur-Sultan");
+        assert_eq!(unshout("ST. LOUIS"), "St. Louis");
+        assert_eq!(unshout("KYIV"), "Kyiv");
+        assert_eq!(unshout("МОСКВА"), "Москва");
+        assert_eq!(unshout("Kyiv"), "Kyiv");
+        assert_eq!(unshout("McAllen"), "McAllen");
+    }
 }
