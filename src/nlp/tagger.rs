@@ -48,6 +48,8 @@ pub struct Tagger {
     tagdict: FastMap<String, u16>,
     /// Lower-cased word -> hash of its ambiguity class (sorted set of classes seen).
     amb: FastMap<String, u64>,
+    /// `tagdict` and `amb` in one table (derived, not saved): see [`Lexeme`].
+    lex: FastMap<String, Lexeme>,
     model: Perceptron,
     feats_model: Perceptron,
 }
@@ -180,12 +182,39 @@ fn hash_bytes(template: u64, bytes: &[u8]) -> u64 {
     mix64(h)
 }
 
-fn atoms(form: &str, first: bool, amb: &FastMap<String, u64>) -> Atoms {
+/// What the tagger knows of one spelling: its tag-dictionary class (as an exact
+/// form) and the hash of its ambiguity class (as a lower-cased word). For a
+/// lower-case token, the common case, one lookup answers both.
+#[derive(Debug, Clone, Copy, Default)]
+struct Lexeme {
+    dict: Option<u16>,
+    amb: Option<u64>,
+}
+
+fn lexicon(tagdict: &FastMap<String, u16>, amb: &FastMap<String, u64>) -> FastMap<String, Lexeme> {
+    let mut lex: FastMap<String, Lexeme> = FastMap::default();
+    for (k, &c) in tagdict {
+        lex.entry(k.clone()).or_default().dict = Some(c);
+    }
+    for (k, &h) in amb {
+        lex.entry(k.clone()).or_default().amb = Some(h);
+    }
+    lex
+}
+
+/// The atoms of a token and its tag-dictionary class.
+fn atoms(form: &str, first: bool, lex: &FastMap<String, Lexeme>) -> (Atoms, Option<u16>) {
     use std::borrow::Cow;
     let lower: Cow<str> = if form.bytes().any(|b| b.is_ascii_uppercase()) || !form.is_ascii() {
         Cow::Owned(form.to_lowercase())
     } else {
         Cow::Borrowed(form)
+    };
+    let exact = lex.get(form);
+    let dict = exact.and_then(|e| e.dict);
+    let amb = match lower {
+        Cow::Borrowed(_) => exact.and_then(|e| e.amb),
+        Cow::Owned(ref l) => lex.get(l.as_str()).and_then(|e| e.amb),
     };
     let has_digit = form.bytes().any(|b| b.is_ascii_digit());
     let word = if has_digit {
@@ -261,15 +290,15 @@ fn atoms(form: &str, first: bool, amb: &FastMap<String, u64>) -> Atoms {
         | (has_digit as u64) << 2
         | (all_upper as u64) << 3
         | (first as u64) << 4;
-    let amb = amb.get(lower.as_ref()).copied().unwrap_or(7);
-    Atoms {
+    let atoms = Atoms {
         word,
         suf,
         pre,
         shape: mix64(h),
         flags: mix64(flags + 17),
-        amb,
-    }
+        amb: amb.unwrap_or(7),
+    };
+    (atoms, dict)
 }
 
 fn tag_atom(c: Option<usize>) -> u64 {
@@ -578,6 +607,7 @@ impl Tagger {
             classes,
             feats,
             allowed,
+            lex: lexicon(&tagdict, &amb),
             tagdict,
             amb,
             model: Perceptron::new(class_count.len(), HASH_BITS),
@@ -603,7 +633,7 @@ impl Tagger {
                     .words
                     .iter()
                     .enumerate()
-                    .map(|(i, w)| atoms(&w.form, i == 0, &tagger.amb))
+                    .map(|(i, w)| atoms(&w.form, i == 0, &tagger.lex).0)
                     .collect();
                 let mut pred = Vec::with_capacity(at.len());
                 #[allow(clippy::needless_range_loop)] // i indexes words, atoms and gold together
@@ -695,18 +725,12 @@ impl Tagger {
         let n = s.words.len();
         let nc = self.model.n_classes();
         sc.atoms.clear();
-        sc.atoms.extend(
-            s.words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| atoms(&w.form, i == 0, &self.amb)),
-        );
         sc.dict.clear();
-        sc.dict.extend(
-            s.words
-                .iter()
-                .map(|w| self.tagdict.get(w.form.as_str()).copied()),
-        );
+        for (i, w) in s.words.iter().enumerate() {
+            let (a, d) = atoms(&w.form, i == 0, &self.lex);
+            sc.atoms.push(a);
+            sc.dict.push(d);
+        }
         sc.base.clear();
         sc.base.resize(n * nc, 0.0);
         let Scratch {
@@ -973,6 +997,7 @@ impl Tagger {
             classes,
             feats,
             allowed,
+            lex: lexicon(&tagdict, &amb),
             tagdict,
             amb,
             model,
