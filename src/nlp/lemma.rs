@@ -282,9 +282,11 @@ impl Lemmatizer {
             // with a known word is more likely a tagging error than a new lemma) - except
             // for clitic pieces and proper nouns, where the tag decides
             let hit = v.iter().find(|(x, _)| x == xpos);
-            let fixed_applies = fixed(&form_l, upos, xpos).is_some() || is_proper(xpos, upos);
-            hit.or(if fixed_applies { None } else { v.first() })
-                .map(|(_, l)| l.as_str())
+            hit.or_else(|| {
+                let fixed_applies = fixed(&form_l, upos, xpos).is_some() || is_proper(xpos, upos);
+                if fixed_applies { None } else { v.first() }
+            })
+            .map(|(_, l)| l.as_str())
         });
         match found {
             Some("") => out.push_str(&form_l),
