@@ -128,6 +128,74 @@ fn peak_rss_mb() -> Option<f64> {
     rss_mb("VmHWM:")
 }
 
+/// `kg ingest` of 300 copies of the sample article confined to one core and to two
+/// (`taskset`), so "one core" means one core for everything: analysis, the writer
+/// thread and RocksDB's own threads. The rate is the one `kg ingest` reports (model
+/// loading excluded). Skipped when `taskset` or the `kg` binary is missing.
+fn pinned_ingest(
+    root: &Path,
+    work: &Path,
+    article: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let exe = std::env::current_exe()?;
+    let Some(kg) = exe.parent().and_then(Path::parent).map(|d| d.join("kg")) else {
+        return Ok(());
+    };
+    let taskset = std::process::Command::new("taskset").arg("-V").output();
+    if !kg.is_file() || taskset.is_err() {
+        println!(
+            "| end to end, pinned to one / two cores | skipped (needs the kg binary and taskset) |"
+        );
+        return Ok(());
+    }
+    let corpus = work.join("pinned.jsonl");
+    let mut lines = String::new();
+    for i in 0..300 {
+        let text = format!("{article}\nThis is pinned copy {i} of the report.");
+        lines.push_str(&serde_json::json!({ "id": format!("p{i}"), "text": text }).to_string());
+        lines.push('\n');
+    }
+    fs::write(&corpus, lines)?;
+    let mut rates = Vec::new();
+    for (cores, cpus) in [(1, "0"), (2, "0,1")] {
+        let out = std::process::Command::new("taskset")
+            .args(["-c", cpus])
+            .arg(&kg)
+            .arg("--store")
+            .arg(work.join(format!("pinned-{cores}")))
+            .arg("ingest")
+            .arg("--data")
+            .arg(root.join("data"))
+            .args(["-j", &cores.to_string()])
+            .arg(&corpus)
+            .output()?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // "ingested 300 documents (… tokens …) in 2.78s, 22697 tokens/s; …"
+        let rate = stderr
+            .split(" tokens/s")
+            .next()
+            .and_then(|s| s.rsplit(' ').next())
+            .and_then(|s| s.parse::<f64>().ok());
+        let Some(rate) = rate.filter(|_| out.status.success()) else {
+            println!(
+                "| end to end, pinned to {cores} core(s) | failed: {} |",
+                stderr.trim()
+            );
+            return Ok(());
+        };
+        rates.push(rate);
+        println!(
+            "| end to end, `kg ingest -j {cores}` pinned to {cores} core{} | {rate:.0} words/s |",
+            if cores == 1 { "" } else { "s" }
+        );
+    }
+    println!(
+        "| 2 cores / 1 core (pinned) | {:.2}× |",
+        rates[1] / rates[0]
+    );
+    Ok(())
+}
+
 /// CPU time (user + system, all threads) of this process so far, from
 /// /proc/self/stat (clock ticks of 10 ms: read it around runs of seconds).
 fn cpu_seconds() -> Option<f64> {
@@ -304,6 +372,7 @@ fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Er
         );
     }
     println!("| 2 threads / 1 thread | {:.2}× |", rates[1] / rates[0]);
+    pinned_ingest(root, work, &article)?;
 
     // Memory: distinct documents streamed in (never all in memory), RSS sampled
     // after every written batch. The peak is reset first so it is this ingest's.
