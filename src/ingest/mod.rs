@@ -255,34 +255,34 @@ fn file_name_of(origin: &str) -> Option<String> {
         .map(|f| f.to_string_lossy().into_owned())
 }
 
+/// A document analysed and turned into quads (by the worker threads).
+type Analysed = (
+    RawDoc,
+    Processed,
+    Result<crate::rdf::DocumentQuads, crate::rdf::ModelError>,
+);
+
 /// Writes one analysed batch, in input order. When none of its documents is in
 /// the store yet (a first ingest), they go in with one atomic bulk load; otherwise,
 /// or when the bulk load declines, one transaction per document replaces what each
 /// contributed before. Returns the events to report (the caller reports them on
 /// its own thread).
-#[allow(clippy::too_many_arguments)] // the ingest loop's state, passed through once
 fn write_batch(
     store: &crate::store::Store,
     iris: &crate::kg::Iris,
-    fingerprint: &str,
     opts: &IngestOptions,
-    batch: Vec<(RawDoc, Processed)>,
+    batch: Vec<Analysed>,
     all_new: bool,
     run_written: &mut bool,
     summary: &mut Summary,
 ) -> Result<Vec<Event>, crate::store::StoreError> {
     let mut events = Vec::new();
     let mut ready: Vec<(RawDoc, Processed, crate::rdf::DocumentQuads)> = Vec::new();
-    for (raw, mut p) in batch {
+    for (raw, p, quads) in batch {
         for e in &p.errors {
             events.push(Event::Warning(e.clone()));
         }
-        p.graph
-            .document
-            .metadata
-            .insert("pipeline".into(), fingerprint.to_owned());
-        let run = opts.run.as_ref().map(|(iri, _)| iri.as_str());
-        let mut quads = match crate::rdf::document_quads(iris, &p.graph, run) {
+        let mut quads = match quads {
             Ok(q) => q,
             Err(e) => {
                 summary.failed += 1;
@@ -349,7 +349,7 @@ pub fn ingest(
     let mut this_run: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut docs = docs.peekable();
     std::thread::scope(|scope| {
-        let (to_writer, inbox) = mpsc::sync_channel::<(Vec<(RawDoc, Processed)>, bool)>(1);
+        let (to_writer, inbox) = mpsc::sync_channel::<(Vec<Analysed>, bool)>(1);
         let (to_reader, outbox) = mpsc::channel::<Written>();
         let writer = scope.spawn(move || {
             let mut run_written = false;
@@ -358,7 +358,6 @@ pub fn ingest(
                 let written = write_batch(
                     store,
                     iris,
-                    &pipeline.fingerprint,
                     opts,
                     to_write,
                     all_new,
@@ -457,17 +456,28 @@ pub fn ingest(
                 }
                 continue;
             }
-            let results: Vec<Processed> = todo
+            let run = opts.run.as_ref().map(|(iri, _)| iri.as_str());
+            let results: Vec<_> = todo
                 .par_iter()
                 .map(|raw| {
                     let mut o = opts.options.clone();
                     if o.file_name.is_none() {
                         o.file_name = file_name_of(&raw.origin);
                     }
-                    pipeline.process(raw, &o)
+                    let mut p = pipeline.process(raw, &o);
+                    p.graph
+                        .document
+                        .metadata
+                        .insert("pipeline".into(), pipeline.fingerprint.clone());
+                    let quads = crate::rdf::document_quads(iris, &p.graph, run);
+                    (p, quads)
                 })
                 .collect();
-            let to_write: Vec<(RawDoc, Processed)> = todo.into_iter().zip(results).collect();
+            let to_write: Vec<Analysed> = todo
+                .into_iter()
+                .zip(results)
+                .map(|(raw, (p, q))| (raw, p, q))
+                .collect();
             if to_writer.send((to_write, all_new)).is_err() {
                 break; // the writer stopped on an error, reported below
             }
