@@ -10,12 +10,18 @@
 //!   mistakes instead of seeing only gold configurations.
 //! - **Factored classifiers**: one averaged perceptron scores the three unlabelled
 //!   transitions (SHIFT, LEFT, RIGHT) over ~130 Zhang & Nivre (2011) templates (plus
-//!   lemma, suffix, UPOS/XPOS, morphology, string neighbours and the punctuation and verbs
-//!   lying between the two candidates), a second one picks the UD label (full labels with
-//!   subtypes, 54 in EWT+GUM train) for the arc being built, over ~47 arc templates. A
+//!   lemma, suffix, UPOS/XPOS, morphology, string neighbours, the punctuation and verbs
+//!   lying between the two candidates, and a lookahead past b2: verbs and punctuation
+//!   still in the buffer, the next verb and punctuation mark), a second one picks the UD
+//!   label (full labels with subtypes, 54 in EWT+GUM train) for the arc being built, over
+//!   ~47 arc templates. A
 //!   joint transition×label classifier needs ~36× wider weight rows; factoring keeps the
 //!   model small and the parser fast (the label model is consulted once per word, the
 //!   action model about twice).
+//! - **Parameter mixing**: two runs with different shuffles and exploration paths are
+//!   trained in parallel and their averaged weights averaged ([`TrainOptions::runs`]).
+//! - **Greedy, not beam**: a beam of k costs k times the scoring at parse time, and the
+//!   parser must keep ≥ 50k words per CPU-second; greedy + dynamic oracle fits that.
 //! - **Hashed features** (no vocabulary): every feature is a 64-bit hash of its template
 //!   id and atom hashes; the table has `2^bits` rows of class weights. Unseen words need no
 //!   special case, and the model needs no string table (an optional ambiguity-class
@@ -38,7 +44,7 @@ use crate::nlp::conllu::{Field, Sentence};
 const MAGIC: &[u8; 8] = b"KGPARSE\0";
 /// Bumped whenever features, hashing or the file layout change: an old model with new
 /// code would silently parse garbage, so loading it is an error instead.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 const SHIFT: usize = 0;
 const LEFT: usize = 1;
@@ -88,6 +94,12 @@ pub struct TrainOptions {
     /// model as a small lexicon). Off by default: with jack-knifed tags it measured no gain
     /// (dev LAS 80.47 with and without after 4 epochs), and the shipped model has it off.
     pub ambiguity_classes: bool,
+    /// Independent training runs (seeds `seed`, `seed + 1`, ...; run in parallel) whose
+    /// best-epoch averaged weights are averaged into the shipped model ("parameter
+    /// mixing"). Parsing costs the same as one model; the mixture is smoother than
+    /// any single run's weights, which depend on one shuffle and exploration path
+    /// (2 runs: +0.1 GUM dev LAS over the first run alone; 2 fit the 2-core budget).
+    pub runs: usize,
     /// Print per-epoch progress to stderr.
     pub verbose: bool,
 }
@@ -104,6 +116,7 @@ impl Default for TrainOptions {
             label_bits: 18,
             prune: 1,
             ambiguity_classes: false,
+            runs: 2,
             verbose: false,
         }
     }
@@ -256,15 +269,13 @@ impl TrainTable {
     fn tick(&mut self) {
         self.c += 1.0;
     }
-    fn averaged(&self, prune: i16) -> Table {
+    fn averaged(&self) -> Vec<f32> {
         let c = self.c;
-        let w: Vec<f32> = self
-            .w
+        self.w
             .iter()
             .zip(&self.u)
             .map(|(&w, &u)| (w as f64 - u / c) as f32)
-            .collect();
-        Table::quantize(self.n, self.bits, &w, prune)
+            .collect()
     }
 }
 
@@ -287,6 +298,11 @@ struct Atoms {
     cum_punct: u32,
     /// Verbs and auxiliaries among words 1..=i (prefix count, for "a clause in between").
     cum_verb: u32,
+    /// Index of the next verb/auxiliary after word i (0 = none): lookahead past b2, so the
+    /// parser knows whether another clause is still coming before it closes one.
+    next_verb: u32,
+    /// Index of the next punctuation mark after word i (0 = none).
+    next_punct: u32,
 }
 
 const NONE_ATOMS: Atoms = Atoms {
@@ -300,6 +316,8 @@ const NONE_ATOMS: Atoms = Atoms {
     amb: 1,
     cum_punct: 0,
     cum_verb: 0,
+    next_verb: 0,
+    next_punct: 0,
 };
 const ROOT_ATOMS: Atoms = Atoms {
     w: 2,
@@ -312,6 +330,8 @@ const ROOT_ATOMS: Atoms = Atoms {
     amb: 2,
     cum_punct: 0,
     cum_verb: 0,
+    next_verb: 0,
+    next_punct: 0,
 };
 /// Ambiguity-class atom of forms not in the lexicon.
 const UNKNOWN_AMB: u64 = 3;
@@ -416,7 +436,23 @@ fn atoms_of(words: &[crate::nlp::conllu::Word], lex: &Lexicon) -> Vec<Atoms> {
             amb: lex.get(lower.as_str()).copied().unwrap_or(UNKNOWN_AMB),
             cum_punct,
             cum_verb,
+            next_verb: 0,
+            next_punct: 0,
         });
+    }
+    let (mut nv, mut np) = (0u32, 0u32);
+    for i in (0..out.len()).rev() {
+        out[i].next_verb = nv;
+        out[i].next_punct = np;
+        if i > 0 {
+            let w = &words[i - 1];
+            if w.upos == "VERB" || w.upos == "AUX" {
+                nv = i as u32;
+            }
+            if w.upos == "PUNCT" {
+                np = i as u32;
+            }
+        }
     }
     out
 }
@@ -809,6 +845,31 @@ fn action_features(st: &State, a: &[Atoms], amb: bool, out: &mut Vec<u64>) {
     f(&[s0.x, b0.m]);
     f(&[s1.m, s0.m]);
     f(&[s1.m, s0.x]);
+    // lookahead past b2: is another clause (verb) or punctuation still coming, and which
+    let last = a[st.n];
+    let (rv, rp, nvi, npi) = match b0i {
+        Some(b) => (
+            (last.cum_verb - a[b].cum_verb).min(3) as u64 + 1,
+            (last.cum_punct - a[b].cum_punct).min(3) as u64 + 1,
+            a[b].next_verb as usize,
+            a[b].next_punct as usize,
+        ),
+        None => (0, 0, 0, 0),
+    };
+    let nv = at(nz(nvi));
+    let np = at(nz(npi));
+    let nvd = b0i.map_or(0, |b| if nvi == 0 { 9 } else { dist_bucket(b, nvi) + 1 });
+    f(&[s0.x, b0.x, rv]);
+    f(&[s1.x, s0.x, rv]);
+    f(&[s0.x, rv, rp]);
+    f(&[s0.x, b0.x, nv.x]);
+    f(&[s0.x, nv.x, nvd]);
+    f(&[s1.x, s0.x, nv.x]);
+    f(&[s0.x, b0.x, np.w]);
+    f(&[s1.x, s0.x, np.w]);
+    let depth = (st.stack.len() as u64).min(6);
+    f(&[s0.x, b0.x, depth]);
+    f(&[s1.x, s0.x, depth]);
 }
 
 /// Features of the arc `h -> d` for the label classifier. `dir` distinguishes LEFT/RIGHT.
@@ -1059,6 +1120,171 @@ pub fn attachment_scores(gold: &[Sentence], sys: &[Sentence]) -> (f64, f64) {
     )
 }
 
+/// A training sentence: atoms, projectivised gold heads, gold label ids.
+struct TrainItem {
+    atoms: Vec<Atoms>,
+    gh: Vec<usize>,
+    gl: Vec<u16>,
+}
+
+/// What one training run keeps: the averaged (unquantized) weights of its best epoch.
+struct RunResult {
+    actions: Vec<f32>,
+    labeler: Vec<f32>,
+    log: Vec<EpochLog>,
+}
+
+/// What every training run shares.
+struct TrainCtx<'a> {
+    labels: &'a [Field],
+    lexicon: &'a [(String, u64)],
+    lex: &'a Lexicon,
+    root_label: u16,
+    use_amb: bool,
+    dev: &'a [Sentence],
+    opts: &'a TrainOptions,
+}
+
+impl TrainCtx<'_> {
+    /// The parser with these (averaged, summed or mixed) weights, quantized as saved.
+    fn parser(&self, actions: &[f32], labeler: &[f32]) -> Parser {
+        Parser {
+            labels: self.labels.to_vec(),
+            lexicon: self.lexicon.to_vec(),
+            lex: self.lex.clone(),
+            root_label: self.root_label,
+            actions: Table::quantize(N_ACTIONS, self.opts.action_bits, actions, self.opts.prune),
+            labeler: Table::quantize(
+                self.labels.len(),
+                self.opts.label_bits,
+                labeler,
+                self.opts.prune,
+            ),
+        }
+    }
+
+    /// One training run (shuffling and exploration from `seed`), early-stopped on dev LAS.
+    fn run(&self, items: &[TrainItem], seed: u64) -> RunResult {
+        let mut actions = TrainTable::new(N_ACTIONS, self.opts.action_bits);
+        let mut labeler = TrainTable::new(self.labels.len(), self.opts.label_bits);
+        let mut rng = Rng(seed);
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        let mut feats = Vec::with_capacity(160);
+        let mut lfeats = Vec::with_capacity(64);
+        let mut scores = [0f32; N_ACTIONS];
+        let mut lscores = vec![0f32; self.labels.len()];
+        let mut best: Option<(f64, Vec<f32>, Vec<f32>)> = None;
+        let mut since_best = 0;
+        let mut log = Vec::new();
+
+        for epoch in 0..self.opts.max_epochs {
+            let t0 = std::time::Instant::now();
+            // Fisher-Yates with the fixed-seed PRNG.
+            for i in (1..order.len()).rev() {
+                let j = rng.below(i + 1);
+                order.swap(i, j);
+            }
+            let explore = epoch >= self.opts.explore_from;
+            let (mut correct, mut total) = (0usize, 0usize);
+            for &idx in &order {
+                let it = &items[idx];
+                let n = it.gh.len() - 1;
+                let mut st = State::new(n);
+                while !st.terminal() {
+                    action_features(&st, &it.atoms, self.use_amb, &mut feats);
+                    actions.scores(&feats, &mut scores);
+                    let valid = st.valid();
+                    let costs = st.costs(&it.gh);
+                    let min_cost = (0..N_ACTIONS)
+                        .filter(|&a| valid[a])
+                        .map(|a| costs[a])
+                        .min()
+                        .unwrap_or(0);
+                    let pred = argmax_valid(&scores, &valid);
+                    let truth = (0..N_ACTIONS)
+                        .filter(|&a| valid[a] && costs[a] == min_cost)
+                        .fold(None, |b: Option<usize>, a| match b {
+                            Some(b) if scores[b] >= scores[a] => Some(b),
+                            _ => Some(a),
+                        })
+                        .unwrap_or(pred);
+                    if costs[pred] > min_cost {
+                        actions.update(&feats, truth, pred);
+                    }
+                    actions.tick();
+                    let follow_pred = explore && rng.next_f64() < self.opts.explore_p;
+                    let next = if follow_pred { pred } else { truth };
+                    let mut label = 0u16;
+                    if let Some((h, d)) = st.arc_of(next) {
+                        if h == 0 {
+                            label = self.root_label;
+                        } else {
+                            label_features(&st, &it.atoms, self.use_amb, h, d, &mut lfeats);
+                            labeler.scores(&lfeats, &mut lscores);
+                            let lp = argmax_except(&lscores, self.root_label as usize) as u16;
+                            label = lp;
+                            if it.gh[d] == h && it.gl[d] != self.root_label {
+                                let g = it.gl[d];
+                                if lp != g {
+                                    labeler.update(&lfeats, g as usize, lp as usize);
+                                }
+                                labeler.tick();
+                                if !follow_pred {
+                                    label = g;
+                                }
+                            }
+                        }
+                        total += 1;
+                        if it.gh[d] == h {
+                            correct += 1;
+                        }
+                    }
+                    st.apply(next, label);
+                }
+            }
+            let (aw, lw) = (actions.averaged(), labeler.averaged());
+            let parser = self.parser(&aw, &lw);
+            let mut sys: Vec<Sentence> = self.dev.to_vec();
+            for s in sys.iter_mut() {
+                parser.parse(s);
+            }
+            let (dev_uas, dev_las) = attachment_scores(self.dev, &sys);
+            let entry = EpochLog {
+                epoch: epoch + 1,
+                train_uas: 100.0 * correct as f64 / total.max(1) as f64,
+                dev_uas,
+                dev_las,
+                seconds: t0.elapsed().as_secs_f64(),
+            };
+            if self.opts.verbose {
+                eprintln!(
+                    "parser epoch {:2}: train UAS {:.2} (explore {}), dev UAS {:.2} LAS {:.2}, {:.1}s",
+                    entry.epoch, entry.train_uas, explore, dev_uas, dev_las, entry.seconds
+                );
+            }
+            log.push(entry);
+            if best.as_ref().is_none_or(|(b, _, _)| dev_las > *b) {
+                best = Some((dev_las, aw, lw));
+                since_best = 0;
+            } else {
+                since_best += 1;
+                if since_best >= self.opts.patience {
+                    break;
+                }
+            }
+        }
+        let (actions, labeler) = match best {
+            Some((_, a, l)) => (a, l),
+            None => (actions.averaged(), labeler.averaged()),
+        };
+        RunResult {
+            actions,
+            labeler,
+            log,
+        }
+    }
+}
+
 impl Parser {
     /// Train on `train` (tags/lemmas/feats as given: pass predicted, jack-knifed tags to be
     /// robust to tagger errors), early-stopping on LAS over `dev`. Deterministic.
@@ -1066,7 +1292,8 @@ impl Parser {
         Self::train_with_log(train, dev, opts).0
     }
 
-    /// As [`Parser::train`], also returning the per-epoch log.
+    /// As [`Parser::train`], also returning the per-epoch log (with several
+    /// [`TrainOptions::runs`], the epochs of run 0, then those of run 1, ...).
     pub fn train_with_log(
         train: &[Sentence],
         dev: &[Sentence],
@@ -1093,12 +1320,6 @@ impl Parser {
         };
         let lex: Lexicon = lexicon.iter().cloned().collect();
         let use_amb = !lexicon.is_empty();
-        // Prepared training items: atoms, projectivised gold heads, gold label ids.
-        struct Item {
-            atoms: Vec<Atoms>,
-            gh: Vec<usize>,
-            gl: Vec<u16>,
-        }
         let mut items = Vec::with_capacity(train.len());
         let mut lifted = 0usize;
         for s in train {
@@ -1110,7 +1331,7 @@ impl Parser {
             for (i, w) in s.words.iter().enumerate() {
                 gl[i + 1] = label_id(&w.deprel).unwrap_or(root_label);
             }
-            items.push(Item {
+            items.push(TrainItem {
                 atoms: atoms_of(&s.words, &lex),
                 gh,
                 gl,
@@ -1125,131 +1346,46 @@ impl Parser {
             );
         }
 
-        let mut actions = TrainTable::new(N_ACTIONS, opts.action_bits);
-        let mut labeler = TrainTable::new(labels.len(), opts.label_bits);
-        let mut rng = Rng(opts.seed);
-        let mut order: Vec<usize> = (0..items.len()).collect();
-        let mut feats = Vec::with_capacity(160);
-        let mut lfeats = Vec::with_capacity(64);
-        let mut scores = [0f32; N_ACTIONS];
-        let mut lscores = vec![0f32; labels.len()];
-        let mut best: Option<(f64, Parser)> = None;
-        let mut since_best = 0;
+        let ctx = TrainCtx {
+            labels: &labels,
+            lexicon: &lexicon,
+            lex: &lex,
+            root_label,
+            use_amb,
+            dev,
+            opts,
+        };
+        let runs = opts.runs.max(1);
+        let results: Vec<RunResult> = {
+            use rayon::prelude::*;
+            (0..runs)
+                .into_par_iter()
+                .map(|k| ctx.run(&items, opts.seed.wrapping_add(k as u64)))
+                .collect()
+        };
         let mut log = Vec::new();
-
-        for epoch in 0..opts.max_epochs {
-            let t0 = std::time::Instant::now();
-            // Fisher-Yates with the fixed-seed PRNG.
-            for i in (1..order.len()).rev() {
-                let j = rng.below(i + 1);
-                order.swap(i, j);
-            }
-            let explore = epoch >= opts.explore_from;
-            let (mut correct, mut total) = (0usize, 0usize);
-            for &idx in &order {
-                let it = &items[idx];
-                let n = it.gh.len() - 1;
-                let mut st = State::new(n);
-                while !st.terminal() {
-                    action_features(&st, &it.atoms, use_amb, &mut feats);
-                    actions.scores(&feats, &mut scores);
-                    let valid = st.valid();
-                    let costs = st.costs(&it.gh);
-                    let min_cost = (0..N_ACTIONS)
-                        .filter(|&a| valid[a])
-                        .map(|a| costs[a])
-                        .min()
-                        .unwrap_or(0);
-                    let pred = argmax_valid(&scores, &valid);
-                    let truth = (0..N_ACTIONS)
-                        .filter(|&a| valid[a] && costs[a] == min_cost)
-                        .fold(None, |b: Option<usize>, a| match b {
-                            Some(b) if scores[b] >= scores[a] => Some(b),
-                            _ => Some(a),
-                        })
-                        .unwrap_or(pred);
-                    if costs[pred] > min_cost {
-                        actions.update(&feats, truth, pred);
-                    }
-                    actions.tick();
-                    let follow_pred = explore && rng.next_f64() < opts.explore_p;
-                    let next = if follow_pred { pred } else { truth };
-                    let mut label = 0u16;
-                    if let Some((h, d)) = st.arc_of(next) {
-                        if h == 0 {
-                            label = root_label;
-                        } else {
-                            label_features(&st, &it.atoms, use_amb, h, d, &mut lfeats);
-                            labeler.scores(&lfeats, &mut lscores);
-                            let lp = argmax_except(&lscores, root_label as usize) as u16;
-                            label = lp;
-                            if it.gh[d] == h && it.gl[d] != root_label {
-                                let g = it.gl[d];
-                                if lp != g {
-                                    labeler.update(&lfeats, g as usize, lp as usize);
-                                }
-                                labeler.tick();
-                                if !follow_pred {
-                                    label = g;
-                                }
-                            }
-                        }
-                        total += 1;
-                        if it.gh[d] == h {
-                            correct += 1;
-                        }
-                    }
-                    st.apply(next, label);
+        let mut mixed: Option<(Vec<f32>, Vec<f32>)> = None;
+        for r in results {
+            log.extend(r.log);
+            match mixed.as_mut() {
+                None => mixed = Some((r.actions, r.labeler)),
+                Some((a, l)) => {
+                    a.iter_mut().zip(&r.actions).for_each(|(x, y)| *x += y);
+                    l.iter_mut().zip(&r.labeler).for_each(|(x, y)| *x += y);
                 }
             }
-            let parser = Parser {
-                labels: labels.clone(),
-                lexicon: lexicon.clone(),
-                lex: lex.clone(),
-                root_label,
-                actions: actions.averaged(opts.prune),
-                labeler: labeler.averaged(opts.prune),
-            };
+        }
+        // (runs >= 1, so `mixed` is set; the sum is in run order: deterministic)
+        let (a, l) = mixed.unwrap_or_default();
+        let parser = ctx.parser(&a, &l);
+        if opts.verbose && runs > 1 {
             let mut sys: Vec<Sentence> = dev.to_vec();
             for s in sys.iter_mut() {
                 parser.parse(s);
             }
             let (dev_uas, dev_las) = attachment_scores(dev, &sys);
-            let entry = EpochLog {
-                epoch: epoch + 1,
-                train_uas: 100.0 * correct as f64 / total.max(1) as f64,
-                dev_uas,
-                dev_las,
-                seconds: t0.elapsed().as_secs_f64(),
-            };
-            if opts.verbose {
-                eprintln!(
-                    "parser epoch {:2}: train UAS {:.2} (explore {}), dev UAS {:.2} LAS {:.2}, {:.1}s",
-                    entry.epoch, entry.train_uas, explore, dev_uas, dev_las, entry.seconds
-                );
-            }
-            log.push(entry);
-            if best.as_ref().is_none_or(|(b, _)| dev_las > *b) {
-                best = Some((dev_las, parser));
-                since_best = 0;
-            } else {
-                since_best += 1;
-                if since_best >= opts.patience {
-                    break;
-                }
-            }
+            eprintln!("parser: mixture of {runs} runs, dev UAS {dev_uas:.2} LAS {dev_las:.2}");
         }
-        let parser = match best {
-            Some((_, p)) => p,
-            None => Parser {
-                labels,
-                lexicon,
-                lex,
-                root_label,
-                actions: actions.averaged(opts.prune),
-                labeler: labeler.averaged(opts.prune),
-            },
-        };
         (parser, log)
     }
 
@@ -1847,6 +1983,29 @@ mod tests {
     #[test]
     fn training_is_deterministic() {
         assert_eq!(mini_parser().to_bytes(), mini_parser().to_bytes());
+    }
+
+    #[test]
+    fn mixed_runs_are_deterministic_and_learn() {
+        let train = parse_str(MINI).unwrap();
+        let one = TrainOptions {
+            runs: 1,
+            ..small_opts()
+        };
+        let two = TrainOptions {
+            runs: 2,
+            ..small_opts()
+        };
+        let p = Parser::train(&train, &train, &two);
+        assert_eq!(p.to_bytes(), Parser::train(&train, &train, &two).to_bytes());
+        // the mixture is not just the first run's model
+        assert_ne!(p.to_bytes(), Parser::train(&train, &train, &one).to_bytes());
+        let mut sys = train.clone();
+        for s in sys.iter_mut() {
+            p.parse(s);
+            assert_tree(s, p.labels());
+        }
+        assert_eq!(attachment_scores(&train, &sys), (100.0, 100.0));
     }
 
     fn sentence_of(forms: &[(&str, &str, &str)]) -> Sentence {
