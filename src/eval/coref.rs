@@ -386,7 +386,7 @@ pub fn document_key_response(
     gaz: &Gazetteer,
 ) -> (Vec<Vec<Mid>>, Vec<Vec<Mid>>) {
     let spans: Vec<Vec<EntitySpan>> = match ner_src {
-        NerSource::Model(m) => d.sentences.iter().map(|s| m.tag_with_misc(s)).collect(),
+        NerSource::Model(m) => m.tag_document_with_misc(&d.sentences.iter().collect::<Vec<_>>()),
         NerSource::Gold => ner::gum_training_data(std::slice::from_ref(d), Some(gaz))
             .into_iter()
             .map(|(_, sp)| sp)

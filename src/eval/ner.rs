@@ -205,6 +205,20 @@ fn spans_text(s: &Sentence, spans: &[EntitySpan]) -> String {
         .join(" ")
 }
 
+/// Consecutive sentences split into documents at every `# newdoc id` comment (GUM and
+/// EWT mark each document's first sentence), so NER sees documents as in `kg`.
+pub fn documents<'a, 'b>(sents: &'b [&'a Sentence]) -> Vec<&'b [&'a Sentence]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=sents.len() {
+        if i == sents.len() || sents[i].meta("newdoc id").is_some() {
+            out.push(&sents[start..i]);
+            start = i;
+        }
+    }
+    out
+}
+
 /// Re-analyses a gold-tokenized sentence (tagger, lemmatizer, parser) before NER sees it.
 pub type Analyze<'a> = &'a dyn Fn(&mut Sentence);
 
@@ -214,18 +228,27 @@ fn run(
     kinds: &[NerKind],
     analyze: Option<Analyze>,
 ) -> NerReport {
-    // Gold spans come from the gold analysis; the model sees the predicted one, as at run time.
-    let pred: Vec<Vec<EntitySpan>> = data
-        .iter()
-        .map(|(s, _)| match analyze {
-            Some(f) => {
+    // Gold spans come from the gold analysis; the model sees the predicted one, as at run
+    // time, and whole documents, as `kg` does with an article.
+    let analysed: Vec<Sentence> = match analyze {
+        Some(f) => data
+            .iter()
+            .map(|(s, _)| {
                 let mut c = s.clone();
                 f(&mut c);
-                ner.tag(&c)
-            }
-            None => ner.tag(s),
-        })
-        .collect();
+                c
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let sents: Vec<&Sentence> = match analyze {
+        Some(_) => analysed.iter().collect(),
+        None => data.iter().map(|(s, _)| s).collect(),
+    };
+    let mut pred: Vec<Vec<EntitySpan>> = Vec::with_capacity(sents.len());
+    for doc in documents(&sents) {
+        pred.extend(ner.tag_document(doc));
+    }
     let gold: Vec<Vec<EntitySpan>> = data.iter().map(|(_, g)| g.clone()).collect();
     let scores = score(&gold, &pred, kinds);
     let mut errors = Vec::new();

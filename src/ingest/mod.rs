@@ -122,10 +122,10 @@ impl Pipeline {
         };
         let sentences = self.analyze(&doc);
         // Other proper names (works, laws, products) too: they become schema:Thing.
-        let ner: Vec<_> = sentences
-            .iter()
-            .map(|s| self.ner.tag_with_misc(&s.sentence))
-            .collect();
+        // Tagged as a document: one name keeps one type throughout.
+        let refs: Vec<&crate::nlp::conllu::Sentence> =
+            sentences.iter().map(|s| &s.sentence).collect();
+        let ner = self.ner.tag_document_with_misc(&refs);
         let resolution = coref::resolve_with_facts(doc.text(), &sentences, &ner, &self.gazetteer);
         let mut propositions = Vec::with_capacity(sentences.len());
         let mut errors = Vec::new();

@@ -106,6 +106,8 @@ pub fn train(
         shipped_tagger = Some(tagger);
     }
 
+    // The jack-knifed, lemmatized EWT+GUM train of the parser branch, kept for NER.
+    let mut jackknifed: Option<Vec<Sentence>> = None;
     if components.contains(&Component::Parser) {
         let t = Instant::now();
         // The parser learns from input as noisy as the one it will see: jack-knifed tags,
@@ -140,6 +142,7 @@ pub fn train(
         ));
         let t = Instant::now();
         let model = Parser::train(&train_tags, &dev_tags, &parser::TrainOptions::default());
+        jackknifed = Some(train_tags);
         let path = cfg.out.join(super::pipeline::PARSER_FILE);
         written(&path, model.save(&path))?;
         log(format!(
@@ -152,8 +155,18 @@ pub fn train(
     if components.contains(&Component::Ner) {
         let t = Instant::now();
         let gaz = Gazetteer::load(&cfg.gazetteer)?;
+        // NER learns from the tags it will see at run time: GUM train with the same
+        // jack-knifed tags and lemmas as the parser's (reused when the parser was
+        // trained in this run), spans from the gold annotation.
+        let tagged = match jackknifed {
+            Some(mut all) => all.split_off(ewt_train.len()),
+            None => {
+                let lemmatizer = Lemmatizer::train_weighted(&[(&ewt_train, 2), (&gum_train, 1)]);
+                ner::jackknife_gum_tags(&ewt_train, &gum_train, &ewt_dev, cfg.folds, &lemmatizer)
+            }
+        };
         let docs = ner::gum_documents(gum_train.clone());
-        let data = ner::gum_training_data(&docs, Some(&gaz));
+        let data = ner::gum_training_data_with(&docs, Some(&gaz), &tagged);
         let model = Ner::train(&data, Some(&gaz), &ner::TrainOptions::default());
         let path = cfg.out.join(super::pipeline::NER_FILE);
         written(&path, model.save(&path))?;
