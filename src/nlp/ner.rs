@@ -657,6 +657,12 @@ fn label_name(l: usize) -> String {
     }
 }
 
+/// `label_name` of every label, built once (Viterbi asks for them at every word).
+fn label_names() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| (0..N_LABELS).map(label_name).collect())
+}
+
 /// BILOU label sequence of spans (overlaps: later spans ignored).
 pub fn spans_to_labels(n: usize, spans: &[EntitySpan]) -> Vec<usize> {
     let mut l = vec![0; n];
@@ -978,12 +984,22 @@ impl<'a> SentFeats<'a> {
     /// The label-dependent features of word `i` for first-order (Viterbi) decoding.
     fn transition(&self, i: usize, p1: usize, out: &mut Vec<u64>) {
         out.clear();
-        let p1s = label_name(p1);
+        out.push(Self::label_bias(p1));
+        self.transition_with_word(i, p1, out);
+    }
+
+    /// The one label-dependent feature that does not depend on the word.
+    fn label_bias(p1: usize) -> u64 {
+        hash_feature(19, &[&label_names()[p1]])
+    }
+
+    /// The label-dependent features that read word `i` (appended to `out`).
+    fn transition_with_word(&self, i: usize, p1: usize, out: &mut Vec<u64>) {
+        let p1s = label_names()[p1].as_str();
         let l = self.lower[i].as_str();
         let f = |t: u32, parts: &[&str]| hash_feature(t, parts);
-        out.push(f(19, &[&p1s]));
-        out.push(f(21, &[&p1s, l]));
-        out.push(f(22, &[&p1s, self.upos(i as isize)]));
+        out.push(f(21, &[p1s, l]));
+        out.push(f(22, &[p1s, self.upos(i as isize)]));
     }
 
     /// Features of word `i` that do not depend on labels.
@@ -1841,6 +1857,19 @@ fn viterbi(model: &Perceptron, sf: &SentFeats, n: usize) -> Vec<usize> {
     let mut prev = vec![NONE; N_LABELS];
     prev[0] = 0.0;
     let mut back: Vec<[u8; N_LABELS]> = Vec::with_capacity(n);
+    // A finished model sums exact integer weights, so the word-independent row of
+    // each previous label is summed once per sentence instead of at every word,
+    // with the same scores. (A model in training sums floats: order matters there.)
+    let bias: Option<(f32, Vec<[f32; N_LABELS]>)> = model.raw_scale().map(|scale| {
+        let rows = (0..N_LABELS)
+            .map(|p| {
+                let mut row = [0f32; N_LABELS];
+                model.add_raw(&[SentFeats::label_bias(p)], &mut row);
+                row
+            })
+            .collect();
+        (scale, rows)
+    });
     for i in 0..n {
         sf.emission(i, &mut feats);
         model.scores(&feats, &mut e);
@@ -1850,8 +1879,19 @@ fn viterbi(model: &Perceptron, sf: &SentFeats, n: usize) -> Vec<usize> {
             if from == NONE {
                 continue;
             }
-            sf.transition(i, p, &mut feats);
-            model.scores(&feats, &mut t);
+            match &bias {
+                Some((scale, rows)) => {
+                    feats.clear();
+                    sf.transition_with_word(i, p, &mut feats);
+                    t.copy_from_slice(&rows[p]);
+                    model.add_raw(&feats, &mut t);
+                    t.iter_mut().for_each(|x| *x *= scale);
+                }
+                None => {
+                    sf.transition(i, p, &mut feats);
+                    model.scores(&feats, &mut t);
+                }
+            }
             for l in 0..N_LABELS {
                 if !allowed(p, l) {
                     continue;

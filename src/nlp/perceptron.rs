@@ -198,6 +198,12 @@ impl Perceptron {
         }
     }
 
+    /// The factor from summed raw weights (`add_raw`) to scores, for a finished
+    /// model (`None` while training: `add_raw` then sums float weights).
+    pub fn raw_scale(&self) -> Option<f32> {
+        self.finished.then_some(self.scale)
+    }
+
     /// Number of non-trivial updates made so far.
     pub fn n_updates(&self) -> u64 {
         self.updates
