@@ -154,10 +154,17 @@ impl Perceptron {
     /// (`hash_bits` is clamped to 1..=28, `n_classes` to 1..=65536).
     pub fn new(n_classes: usize, hash_bits: u32) -> Self {
         let hash_bits = hash_bits.clamp(1, MAX_HASH_BITS);
+        let n_classes = n_classes.clamp(1, u16::MAX as usize + 1);
+        Perceptron::with_index(n_classes, hash_bits, vec![EMPTY; 1usize << hash_bits])
+    }
+
+    /// An empty model with the given training index (empty for a model about to be
+    /// filled by `set_rows`).
+    fn with_index(n_classes: usize, hash_bits: u32, index: Vec<u32>) -> Self {
         Perceptron {
-            n_classes: n_classes.clamp(1, u16::MAX as usize + 1),
+            n_classes,
             hash_bits,
-            index: vec![EMPTY; 1usize << hash_bits],
+            index,
             w: Vec::new(),
             u: Vec::new(),
             blocks: Vec::new(),
@@ -577,22 +584,8 @@ impl Perceptron {
             )));
         }
         // (not `new`: its training index would be allocated only to be dropped)
-        let mut p = Perceptron {
-            n_classes: n,
-            hash_bits,
-            index: Vec::new(),
-            w: Vec::new(),
-            u: Vec::new(),
-            blocks: Vec::new(),
-            entries: Vec::new(),
-            dense: Vec::new(),
-            packed: Vec::new(),
-            scale,
-            rows: 0,
-            clock: 0,
-            updates: 0,
-            finished: true,
-        };
+        let mut p = Perceptron::with_index(n, hash_bits, Vec::new());
+        p.scale = scale;
         let mut rows: Vec<(u32, Vec<(u16, i16)>)> = Vec::with_capacity(n_rows.min(1 << 22));
         let mut slot: u64 = 0;
         let mut two = [0u8; 2];
