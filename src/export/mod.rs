@@ -73,7 +73,7 @@ type NodeInfo = (
 pub struct Node {
     /// Full IRI.
     pub iri: String,
-    /// Prefixed name (`ent:Vladimir_Putin`): the stable id in every export.
+    /// Prefixed name (`ent:Ada_Lovelace`): the stable id in every export.
     pub id: String,
     pub label: String,
     /// `Person`, `Organization`, … `Concept`, or `Thing` when untyped.

@@ -45,10 +45,9 @@ pub struct Tagger {
     feats: Vec<Field>,
     /// Per joint class: candidate FEATS indices (most frequent first).
     allowed: Vec<Vec<u16>>,
-    tagdict: FastMap<String, u16>,
-    /// Lower-cased word -> hash of its ambiguity class (sorted set of classes seen).
-    amb: FastMap<String, u64>,
-    /// `tagdict` and `amb` in one table (derived, not saved): see [`Lexeme`].
+    /// The tag dictionary (exact forms) and the ambiguity classes (lower-cased words:
+    /// hash of the sorted set of classes seen) in one table: see [`Lexeme`]. The file
+    /// keeps them as two sorted lists.
     lex: FastMap<String, Lexeme>,
     model: Perceptron,
     feats_model: Perceptron,
@@ -608,8 +607,6 @@ impl Tagger {
             feats,
             allowed,
             lex: lexicon(&tagdict, &amb),
-            tagdict,
-            amb,
             model: Perceptron::new(class_count.len(), HASH_BITS),
             feats_model: Perceptron::new(feats_count.len(), FEATS_HASH_BITS),
         };
@@ -638,7 +635,8 @@ impl Tagger {
                 let mut pred = Vec::with_capacity(at.len());
                 #[allow(clippy::needless_range_loop)] // i indexes words, atoms and gold together
                 for i in 0..at.len() {
-                    let guess = if let Some(&c) = tagger.tagdict.get(&s.words[i].form) {
+                    let dict = tagger.lex.get(&s.words[i].form).and_then(|e| e.dict);
+                    let guess = if let Some(c) = dict {
                         c as usize
                     } else {
                         class_features(&at, i, &pred, &mut fv);
@@ -877,7 +875,8 @@ impl Tagger {
 
     /// Number of joint UPOS+XPOS classes and FEATS strings, and tag-dictionary size.
     pub fn sizes(&self) -> (usize, usize, usize) {
-        (self.classes.len(), self.feats.len(), self.tagdict.len())
+        let dict = self.lex.values().filter(|e| e.dict.is_some()).count();
+        (self.classes.len(), self.feats.len(), dict)
     }
 
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
@@ -905,14 +904,22 @@ impl Tagger {
                 write_u32(w, x as u32)?;
             }
         }
-        let mut dict: Vec<(&String, &u16)> = self.tagdict.iter().collect();
+        let mut dict: Vec<(&String, u16)> = self
+            .lex
+            .iter()
+            .filter_map(|(k, e)| Some((k, e.dict?)))
+            .collect();
         dict.sort();
         write_u32(w, dict.len() as u32)?;
         for (k, v) in dict {
             write_str(w, k)?;
-            write_u32(w, *v as u32)?;
+            write_u32(w, v as u32)?;
         }
-        let mut amb: Vec<(&String, &u64)> = self.amb.iter().collect();
+        let mut amb: Vec<(&String, u64)> = self
+            .lex
+            .iter()
+            .filter_map(|(k, e)| Some((k, e.amb?)))
+            .collect();
         amb.sort();
         write_u32(w, amb.len() as u32)?;
         for (k, v) in amb {
@@ -998,8 +1005,6 @@ impl Tagger {
             feats,
             allowed,
             lex: lexicon(&tagdict, &amb),
-            tagdict,
-            amb,
             model,
             feats_model,
         })
