@@ -888,6 +888,14 @@ fn eval_cmd(g: &Global, e: EvalCommand) -> Result<Status> {
                 )?;
                 let un =
                     crate::eval::ner::eval_uner_analyzed(&pipeline.ner, &uner, &ewt_dev, analyze)?;
+                if g.verbose {
+                    // Every sentence whose spans differ, for error analysis (stderr: people).
+                    for (set, rep) in [("GUM dev", &gum), ("UNER EWT dev", &un)] {
+                        for (text, gold, pred) in &rep.errors {
+                            eprintln!("{set} ({input}): {text}\n  gold: {gold}\n  kg:   {pred}");
+                        }
+                    }
+                }
                 write!(
                     out,
                     "{}",
