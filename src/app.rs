@@ -618,7 +618,7 @@ fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
     let opts = IngestOptions {
         options,
         force: a.force,
-        batch: ingest::DEFAULT_BATCH.max(pool.current_num_threads() * 4),
+        batch: a.batch.max(pool.current_num_threads() * 4),
         run: Some((iris.run(&stamp), started)),
     };
     let start = Instant::now();

@@ -256,9 +256,20 @@ fn file_name_of(origin: &str) -> Option<String> {
 }
 
 /// A document analysed and turned into quads (by the worker threads).
-type Analysed = (
-    RawDoc,
-    Processed,
+/// What the writer needs of an analysed document besides its quads: the counts it
+/// reports. The analysis itself (sentences, trees, propositions) is dropped on the
+/// worker as soon as the quads are built, so a batch waiting for the writer holds
+/// little more than its quads.
+struct Analysed {
+    raw: RawDoc,
+    sentences: usize,
+    tokens: usize,
+    facts: usize,
+    errors: Vec<String>,
+}
+
+type AnalysedQuads = (
+    Analysed,
     Result<crate::rdf::DocumentQuads, crate::rdf::ModelError>,
 );
 
@@ -271,22 +282,22 @@ fn write_batch(
     store: &crate::store::Store,
     iris: &crate::kg::Iris,
     opts: &IngestOptions,
-    batch: Vec<Analysed>,
+    batch: Vec<AnalysedQuads>,
     all_new: bool,
     run_written: &mut bool,
     summary: &mut Summary,
 ) -> Result<Vec<Event>, crate::store::StoreError> {
     let mut events = Vec::new();
-    let mut ready: Vec<(RawDoc, Processed, crate::rdf::DocumentQuads)> = Vec::new();
-    for (raw, p, quads) in batch {
-        for e in &p.errors {
-            events.push(Event::Warning(e.clone()));
+    let mut ready: Vec<(Analysed, crate::rdf::DocumentQuads)> = Vec::new();
+    for (mut a, quads) in batch {
+        for e in a.errors.drain(..) {
+            events.push(Event::Warning(e));
         }
         let mut quads = match quads {
             Ok(q) => q,
             Err(e) => {
                 summary.failed += 1;
-                events.push(Event::Failed(format!("{}: {e}", raw.origin)));
+                events.push(Event::Failed(format!("{}: {e}", a.raw.origin)));
                 continue;
             }
         };
@@ -296,25 +307,25 @@ fn write_batch(
                 .extend(crate::rdf::run_quads(iris, iri, started));
             *run_written = true;
         }
-        ready.push((raw, p, quads));
+        ready.push((a, quads));
     }
     let bulk = all_new && {
-        let docs: Vec<&crate::rdf::DocumentQuads> = ready.iter().map(|(_, _, q)| q).collect();
+        let docs: Vec<&crate::rdf::DocumentQuads> = ready.iter().map(|(_, q)| q).collect();
         store.add_new_documents(&docs)?
     };
-    for (raw, p, quads) in ready {
+    for (a, quads) in ready {
         if !bulk {
             store.replace_document(iris, &quads)?;
         }
         summary.written += 1;
-        summary.sentences += p.sentences.len();
-        summary.tokens += p.tokens;
-        summary.facts += p.graph.facts.len();
-        summary.bytes += raw.document.text.len();
+        summary.sentences += a.sentences;
+        summary.tokens += a.tokens;
+        summary.facts += a.facts;
+        summary.bytes += a.raw.document.text.len();
         events.push(Event::Written {
-            origin: raw.origin,
-            sentences: p.sentences.len(),
-            facts: p.graph.facts.len(),
+            origin: a.raw.origin,
+            sentences: a.sentences,
+            facts: a.facts,
         });
     }
     Ok(events)
@@ -349,7 +360,7 @@ pub fn ingest(
     let mut this_run: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut docs = docs.peekable();
     std::thread::scope(|scope| {
-        let (to_writer, inbox) = mpsc::sync_channel::<(Vec<Analysed>, bool)>(1);
+        let (to_writer, inbox) = mpsc::sync_channel::<(Vec<AnalysedQuads>, bool)>(1);
         let (to_reader, outbox) = mpsc::channel::<Written>();
         let writer = scope.spawn(move || {
             let mut run_written = false;
@@ -470,13 +481,23 @@ pub fn ingest(
                         .metadata
                         .insert("pipeline".into(), pipeline.fingerprint.clone());
                     let quads = crate::rdf::document_quads(iris, &p.graph, run);
-                    (p, quads)
+                    let counts = (p.sentences.len(), p.tokens, p.graph.facts.len());
+                    (counts, p.errors, quads)
                 })
                 .collect();
-            let to_write: Vec<Analysed> = todo
+            let to_write: Vec<AnalysedQuads> = todo
                 .into_iter()
                 .zip(results)
-                .map(|(raw, (p, q))| (raw, p, q))
+                .map(|(raw, ((sentences, tokens, facts), errors, quads))| {
+                    let a = Analysed {
+                        raw,
+                        sentences,
+                        tokens,
+                        facts,
+                        errors,
+                    };
+                    (a, quads)
+                })
                 .collect();
             if to_writer.send((to_write, all_new)).is_err() {
                 break; // the writer stopped on an error, reported below
