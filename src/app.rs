@@ -633,7 +633,15 @@ fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
     });
     let quiet = g.quiet;
     let verbose = g.verbose;
+    let mut analysed = (0, 0);
     let mut on_event = |e: &Event, s: &Summary| {
+        if let Event::Analysed {
+            documents,
+            sentences,
+        } = e
+        {
+            analysed = (*documents, *sentences);
+        }
         let line = match e {
             Event::Failed(m) => Some(format!("kg: {m}")),
             Event::Warning(m) if !quiet => Some(format!("kg: warning: {m}")),
@@ -653,10 +661,11 @@ fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
         if let Some(b) = &bar {
             let secs = start.elapsed().as_secs_f64().max(1e-9);
             b.set_message(format!(
-                "{} documents, {} sentences ({:.0}/s), {} facts, {} unchanged, {} failed",
+                "{} documents analysed, {} sentences ({:.0}/s); {} documents and {} facts stored, {} unchanged, {} failed",
+                analysed.0,
+                analysed.1,
+                analysed.1 as f64 / secs,
                 s.written,
-                s.sentences,
-                s.sentences as f64 / secs,
                 s.facts,
                 s.unchanged,
                 s.failed

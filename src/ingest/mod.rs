@@ -195,6 +195,9 @@ pub enum Event {
     },
     /// A document already in the store with the same pipeline: skipped.
     Unchanged { origin: String },
+    /// Progress: documents and sentences analysed so far in this run (written to
+    /// the store at the next commit, reported as `Written` then).
+    Analysed { documents: usize, sentences: usize },
     /// A non-fatal remark (lossy decoding, a sentence that could not be read).
     Warning(String),
     /// An input that failed; the batch goes on.
@@ -273,62 +276,109 @@ type AnalysedQuads = (
     Result<crate::rdf::DocumentQuads, crate::rdf::ModelError>,
 );
 
-/// Writes one analysed batch, in input order. When none of its documents is in
-/// the store yet (a first ingest), they go in with one atomic bulk load; otherwise,
-/// or when the bulk load declines, one transaction per document replaces what each
-/// contributed before. Returns the events to report (the caller reports them on
-/// its own thread).
-fn write_batch(
-    store: &crate::store::Store,
-    iris: &crate::kg::Iris,
-    opts: &IngestOptions,
-    batch: Vec<AnalysedQuads>,
-    all_new: bool,
-    run_written: &mut bool,
-    summary: &mut Summary,
-) -> Result<Vec<Event>, crate::store::StoreError> {
-    let mut events = Vec::new();
-    let mut ready: Vec<(Analysed, crate::rdf::DocumentQuads)> = Vec::new();
-    for (mut a, quads) in batch {
-        for e in a.errors.drain(..) {
-            events.push(Event::Warning(e));
-        }
-        let mut quads = match quads {
-            Ok(q) => q,
-            Err(e) => {
-                summary.failed += 1;
-                events.push(Event::Failed(format!("{}: {e}", a.raw.origin)));
-                continue;
+/// Quads a bulk load gathers before it commits (see `Writer`): about 900 news
+/// articles. A larger load merges less often; an interrupted run loses at most
+/// this much work, which re-running redoes.
+const BULK_COMMIT_QUADS: usize = 1_000_000;
+
+/// The writer thread's state: batches of new documents go into one open bulk load,
+/// committed every [`BULK_COMMIT_QUADS`] quads, before any document that replaces
+/// one already stored (a transaction), and at the end. What a batch reports waits
+/// for the commit that makes it durable.
+struct Writer<'a> {
+    store: &'a crate::store::Store,
+    iris: &'a crate::kg::Iris,
+    opts: &'a IngestOptions,
+    run_written: bool,
+    load: Option<crate::store::BulkLoad<'a>>,
+    /// Events and counts of the documents in `load`.
+    pending: (Vec<Event>, Summary),
+}
+
+impl<'a> Writer<'a> {
+    /// Writes one analysed batch, in input order. When none of its documents is in
+    /// the store yet (a first ingest), they join the open bulk load; otherwise, or
+    /// when the bulk load declines them, the load is committed and each document
+    /// replaces what it contributed before, one transaction each. Returns what is
+    /// now durable, to report (the caller reports on its own thread).
+    fn write(
+        &mut self,
+        batch: Vec<AnalysedQuads>,
+        all_new: bool,
+    ) -> Result<Option<(Vec<Event>, Summary)>, crate::store::StoreError> {
+        let mut events = Vec::new();
+        let mut summary = Summary::default();
+        let mut ready: Vec<(Analysed, crate::rdf::DocumentQuads)> = Vec::new();
+        for (mut a, quads) in batch {
+            for e in a.errors.drain(..) {
+                events.push(Event::Warning(e));
             }
-        };
-        if let (Some((iri, started)), false) = (&opts.run, *run_written) {
-            quads
-                .quads
-                .extend(crate::rdf::run_quads(iris, iri, started));
-            *run_written = true;
+            let mut quads = match quads {
+                Ok(q) => q,
+                Err(e) => {
+                    summary.failed += 1;
+                    events.push(Event::Failed(format!("{}: {e}", a.raw.origin)));
+                    continue;
+                }
+            };
+            if let (Some((iri, started)), false) = (&self.opts.run, self.run_written) {
+                quads
+                    .quads
+                    .extend(crate::rdf::run_quads(self.iris, iri, started));
+                self.run_written = true;
+            }
+            ready.push((a, quads));
         }
-        ready.push((a, quads));
-    }
-    let bulk = all_new && {
         let docs: Vec<&crate::rdf::DocumentQuads> = ready.iter().map(|(_, q)| q).collect();
-        store.add_new_documents(&docs)?
-    };
-    for (a, quads) in ready {
-        if !bulk {
-            store.replace_document(iris, &quads)?;
+        let store = self.store;
+        let bulk = all_new
+            && self
+                .load
+                .get_or_insert_with(|| store.bulk_load())
+                .add(&docs)?;
+        let mut done = if bulk { None } else { self.commit()? };
+        for (a, quads) in ready {
+            if !bulk {
+                self.store.replace_document(self.iris, &quads)?;
+            }
+            summary.written += 1;
+            summary.sentences += a.sentences;
+            summary.tokens += a.tokens;
+            summary.facts += a.facts;
+            summary.bytes += a.raw.document.text.len();
+            events.push(Event::Written {
+                origin: a.raw.origin,
+                sentences: a.sentences,
+                facts: a.facts,
+            });
         }
-        summary.written += 1;
-        summary.sentences += a.sentences;
-        summary.tokens += a.tokens;
-        summary.facts += a.facts;
-        summary.bytes += a.raw.document.text.len();
-        events.push(Event::Written {
-            origin: a.raw.origin,
-            sentences: a.sentences,
-            facts: a.facts,
-        });
+        if bulk {
+            self.pending.0.extend(events);
+            self.pending.1.add(&summary);
+            if self
+                .load
+                .as_ref()
+                .is_some_and(|l| l.len() >= BULK_COMMIT_QUADS)
+            {
+                done = self.commit()?;
+            }
+            return Ok(done);
+        }
+        // Written by transactions: after what the committed load held.
+        let (mut all, mut total) = done.unwrap_or_default();
+        all.extend(events);
+        total.add(&summary);
+        Ok(Some((all, total)))
     }
-    Ok(events)
+
+    /// Commits the open bulk load, if any; returns what it made durable.
+    fn commit(&mut self) -> Result<Option<(Vec<Event>, Summary)>, crate::store::StoreError> {
+        let Some(load) = self.load.take() else {
+            return Ok(None);
+        };
+        load.commit()?;
+        Ok(Some(std::mem::take(&mut self.pending)))
+    }
 }
 
 /// Reads documents, analyses them in parallel (rayon, in batches so memory stays
@@ -363,22 +413,36 @@ pub fn ingest(
         let (to_writer, inbox) = mpsc::sync_channel::<(Vec<AnalysedQuads>, bool)>(1);
         let (to_reader, outbox) = mpsc::channel::<Written>();
         let writer = scope.spawn(move || {
-            let mut run_written = false;
+            let mut w = Writer {
+                store,
+                iris,
+                opts,
+                run_written: false,
+                load: None,
+                pending: Default::default(),
+            };
             for (to_write, all_new) in inbox {
-                let mut delta = Summary::default();
-                let written = write_batch(
-                    store,
-                    iris,
-                    opts,
-                    to_write,
-                    all_new,
-                    &mut run_written,
-                    &mut delta,
-                )
-                .map(|events| (events, delta));
-                let failed = written.is_err();
-                if to_reader.send(written).is_err() || failed {
-                    break;
+                match w.write(to_write, all_new) {
+                    Ok(None) => {}
+                    Ok(Some(done)) => {
+                        if to_reader.send(Ok(done)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        // what the open load held is not committed: nothing half-written
+                        let _ = to_reader.send(Err(e));
+                        return;
+                    }
+                }
+            }
+            match w.commit() {
+                Ok(None) => {}
+                Ok(Some(done)) => {
+                    let _ = to_reader.send(Ok(done));
+                }
+                Err(e) => {
+                    let _ = to_reader.send(Err(e));
                 }
             }
         });
@@ -395,6 +459,7 @@ pub fn ingest(
             Ok(())
         }
         let mut result = Ok(());
+        let mut analysed = (0usize, 0usize);
         loop {
             // Read a batch, skipping documents the store already has from this pipeline.
             let mut todo: Vec<RawDoc> = Vec::with_capacity(batch);
@@ -485,6 +550,15 @@ pub fn ingest(
                     (counts, p.errors, quads)
                 })
                 .collect();
+            analysed.0 += results.len();
+            analysed.1 += results.iter().map(|((n, _, _), _, _)| n).sum::<usize>();
+            on_event(
+                &Event::Analysed {
+                    documents: analysed.0,
+                    sentences: analysed.1,
+                },
+                &summary,
+            );
             let to_write: Vec<AnalysedQuads> = todo
                 .into_iter()
                 .zip(results)
