@@ -179,9 +179,9 @@ pub struct IngestArgs {
     /// Re-process documents even when the store has them from the same models.
     #[arg(long)]
     pub force: bool,
-    /// Documents analysed, then written to the store together, per batch. Larger
-    /// batches write faster (fewer, larger store files to merge later) and hold more
-    /// analysed documents in memory (at most 64 MB of input text per batch).
+    /// Documents analysed in parallel, then handed to the store writer, per batch
+    /// (at most 64 MB of input text). Larger batches hold more analysed documents in
+    /// memory; the store commits new documents every million quads and at the end.
     #[arg(long, value_name = "N", default_value_t = crate::ingest::DEFAULT_BATCH,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65536))]
     pub batch: usize,

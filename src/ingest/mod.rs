@@ -229,8 +229,9 @@ impl Summary {
     }
 }
 
-/// Documents per ingest batch: the bulk loader writes 32 documents about 1.6× as
-/// fast per quad as 8 (measured), and 32 analysed articles take a few MB.
+/// Documents per ingest batch (analysed in parallel, then handed to the writer):
+/// enough to keep every worker busy, and 32 analysed news articles waiting for the
+/// writer take about 20 MB (their quads).
 pub const DEFAULT_BATCH: usize = 32;
 
 /// Ingest settings.
