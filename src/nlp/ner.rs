@@ -29,7 +29,7 @@
 
 use crate::nlp::conllu::{Sentence, Word};
 use crate::nlp::gazetteer::Gazetteer;
-use crate::nlp::perceptron::{ModelError, Perceptron, hash_feature, io};
+use crate::nlp::perceptron::{FeatureHash, ModelError, Perceptron, hash_feature, io};
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -732,6 +732,22 @@ fn allowed(prev: usize, next: usize) -> bool {
     }
 }
 
+/// The labels that may follow each label (`allowed`, tabulated once): 2 after an open
+/// span's B/I, 13 otherwise, so a Viterbi step visits ~190 pairs instead of 625.
+fn successors() -> &'static [Vec<u8>] {
+    static S: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    S.get_or_init(|| {
+        (0..N_LABELS)
+            .map(|p| {
+                (0..N_LABELS)
+                    .filter(|&l| allowed(p, l))
+                    .map(|l| l as u8)
+                    .collect()
+            })
+            .collect()
+    })
+}
+
 fn allowed_last(prev: usize) -> bool {
     !matches!(label_parts(prev), Some((_, POS_B)) | Some((_, POS_I)))
 }
@@ -993,13 +1009,20 @@ impl<'a> SentFeats<'a> {
         hash_feature(19, &[&label_names()[p1]])
     }
 
-    /// The label-dependent features that read word `i` (appended to `out`).
+    /// The label-dependent features that read word `i` (appended to `out`): the
+    /// hash state after template and label is kept per label, so only the word's
+    /// own bytes are hashed for each previous label.
     fn transition_with_word(&self, i: usize, p1: usize, out: &mut Vec<u64>) {
-        let p1s = label_names()[p1].as_str();
-        let l = self.lower[i].as_str();
-        let f = |t: u32, parts: &[&str]| hash_feature(t, parts);
-        out.push(f(21, &[p1s, l]));
-        out.push(f(22, &[p1s, self.upos(i as isize)]));
+        static PREFIX: std::sync::OnceLock<Vec<[FeatureHash; 2]>> = std::sync::OnceLock::new();
+        let prefix = PREFIX.get_or_init(|| {
+            label_names()
+                .iter()
+                .map(|p| [FeatureHash::new(21).part(p), FeatureHash::new(22).part(p)])
+                .collect()
+        });
+        let [word, upos] = prefix[p1];
+        out.push(word.part(&self.lower[i]).finish());
+        out.push(upos.part(self.upos(i as isize)).finish());
     }
 
     /// Features of word `i` that do not depend on labels.
@@ -1853,49 +1876,55 @@ fn viterbi(model: &Perceptron, sf: &SentFeats, n: usize) -> Vec<usize> {
     }
     let mut feats = Vec::with_capacity(64);
     let mut e = vec![0f32; N_LABELS];
-    let mut t = vec![0f32; N_LABELS];
+    let mut t = vec![0f32; N_LABELS * N_LABELS];
     let mut prev = vec![NONE; N_LABELS];
     prev[0] = 0.0;
     let mut back: Vec<[u8; N_LABELS]> = Vec::with_capacity(n);
     // A finished model sums exact integer weights, so the word-independent row of
-    // each previous label is summed once per sentence instead of at every word,
-    // with the same scores. (A model in training sums floats: order matters there.)
-    let bias: Option<(f32, Vec<[f32; N_LABELS]>)> = model.raw_scale().map(|scale| {
-        let rows = (0..N_LABELS)
-            .map(|p| {
-                let mut row = [0f32; N_LABELS];
-                model.add_raw(&[SentFeats::label_bias(p)], &mut row);
-                row
-            })
-            .collect();
+    // each previous label is summed once per sentence instead of at every word, and
+    // the word's features for all previous labels are looked up in one call (their
+    // cache misses overlap), with the same scores. (A model in training sums floats:
+    // order matters there.)
+    let bias: Option<(f32, Vec<f32>)> = model.raw_scale().map(|scale| {
+        let mut rows = vec![0f32; N_LABELS * N_LABELS];
+        let all: Vec<u64> = (0..N_LABELS).map(SentFeats::label_bias).collect();
+        model.add_raw_rows(&all, 1, &mut rows);
         (scale, rows)
     });
+    let mut live = Vec::with_capacity(N_LABELS);
     for i in 0..n {
         sf.emission(i, &mut feats);
         model.scores(&feats, &mut e);
+        live.clear();
+        live.extend((0..N_LABELS).filter(|&p| prev[p] != NONE));
+        if let Some((scale, rows)) = &bias {
+            // one row of N_LABELS scores per live previous label, in `live` order
+            feats.clear();
+            for &p in &live {
+                sf.transition_with_word(i, p, &mut feats);
+            }
+            let per = feats.len() / live.len().max(1);
+            for (k, &p) in live.iter().enumerate() {
+                t[k * N_LABELS..(k + 1) * N_LABELS]
+                    .copy_from_slice(&rows[p * N_LABELS..(p + 1) * N_LABELS]);
+            }
+            let used = &mut t[..live.len() * N_LABELS];
+            model.add_raw_rows(&feats, per, used);
+            used.iter_mut().for_each(|x| *x *= scale);
+        } else {
+            for (k, &p) in live.iter().enumerate() {
+                sf.transition(i, p, &mut feats);
+                model.scores(&feats, &mut t[k * N_LABELS..(k + 1) * N_LABELS]);
+            }
+        }
         let mut cur = vec![NONE; N_LABELS];
         let mut bp = [0u8; N_LABELS];
-        for (p, &from) in prev.iter().enumerate() {
-            if from == NONE {
-                continue;
-            }
-            match &bias {
-                Some((scale, rows)) => {
-                    feats.clear();
-                    sf.transition_with_word(i, p, &mut feats);
-                    t.copy_from_slice(&rows[p]);
-                    model.add_raw(&feats, &mut t);
-                    t.iter_mut().for_each(|x| *x *= scale);
-                }
-                None => {
-                    sf.transition(i, p, &mut feats);
-                    model.scores(&feats, &mut t);
-                }
-            }
-            for l in 0..N_LABELS {
-                if !allowed(p, l) {
-                    continue;
-                }
+        let succ = successors();
+        for (k, &p) in live.iter().enumerate() {
+            let from = prev[p];
+            let t = &t[k * N_LABELS..(k + 1) * N_LABELS];
+            for &l in &succ[p] {
+                let l = l as usize;
                 let v = from + t[l] + e[l];
                 if v > cur[l] {
                     cur[l] = v;
