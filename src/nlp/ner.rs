@@ -871,7 +871,8 @@ struct SentFeats<'a> {
     s: &'a Sentence,
     lower: Vec<String>,
     shape: Vec<String>,
-    gaz: Vec<Option<(String, &'static str)>>,
+    /// Per word, its phrase-list mark as a feature value: "{class}-{B|I|L|U}" or "-".
+    gaz: Vec<String>,
     all_lower: bool,
     all_upper: bool,
     /// Per word: the (first, last) word index of the run of capitalized words (joined
@@ -932,7 +933,14 @@ impl<'a> SentFeats<'a> {
     fn new(s: &'a Sentence, gaz: &GazIndex) -> SentFeats<'a> {
         let lower: Vec<String> = s.words.iter().map(lower).collect();
         let shape = s.words.iter().map(|w| word_shape(&w.form)).collect();
-        let gaz = gaz.annotate(&lower);
+        let gaz = gaz
+            .annotate(&lower)
+            .into_iter()
+            .map(|m| match m {
+                Some((c, p)) => format!("{c}-{p}"),
+                None => "-".into(),
+            })
+            .collect();
         let letters: Vec<char> = s
             .words
             .iter()
@@ -987,13 +995,11 @@ impl<'a> SentFeats<'a> {
         }
     }
 
-    fn gaz_at(&self, i: isize) -> String {
+    fn gaz_at(&self, i: isize) -> &str {
         if i < 0 || i as usize >= self.s.words.len() {
-            return "<>".into();
-        }
-        match &self.gaz[i as usize] {
-            Some((c, p)) => format!("{c}-{p}"),
-            None => "-".into(),
+            "<>"
+        } else {
+            &self.gaz[i as usize]
         }
     }
 
@@ -1048,11 +1054,12 @@ impl<'a> SentFeats<'a> {
         out.push(f(2, &[form]));
         out.push(f(3, &[sh]));
         out.push(f(4, &[&ssh, first]));
+        const N: [&str; 5] = ["0", "1", "2", "3", "4"];
         for n in 1..=3 {
-            out.push(f(5, &[&n.to_string(), prefix(l, n)]));
+            out.push(f(5, &[N[n], prefix(l, n)]));
         }
         for n in 1..=4 {
-            out.push(f(6, &[&n.to_string(), suffix(l, n)]));
+            out.push(f(6, &[N[n], suffix(l, n)]));
         }
         out.push(f(7, &[self.word(ii - 1)]));
         out.push(f(8, &[self.word(ii + 1)]));
@@ -1072,9 +1079,9 @@ impl<'a> SentFeats<'a> {
             18,
             &[self.upos(ii), self.upos(ii + 1), self.upos(ii + 2)],
         ));
-        out.push(f(23, &[&self.gaz_at(ii)]));
-        out.push(f(24, &[&self.gaz_at(ii - 1), &self.gaz_at(ii)]));
-        out.push(f(25, &[&self.gaz_at(ii + 1)]));
+        out.push(f(23, &[self.gaz_at(ii)]));
+        out.push(f(24, &[self.gaz_at(ii - 1), self.gaz_at(ii)]));
+        out.push(f(25, &[self.gaz_at(ii + 1)]));
         out.push(f(26, &[first, sh]));
         out.push(f(27, &[case, self.upos(ii)]));
         out.push(f(28, &[case, sh]));
@@ -1082,8 +1089,13 @@ impl<'a> SentFeats<'a> {
         out.push(f(30, &[l, self.word(ii + 1)]));
         out.push(f(31, &[self.shape_at(ii - 1), sh, self.shape_at(ii + 1)]));
         out.push(f(32, &[&w.deprel]));
-        let head_lemma = if w.head > 0 && w.head <= self.s.words.len() {
-            self.s.words[w.head - 1].lemma.to_lowercase()
+        let head_lemma: std::borrow::Cow<str> = if w.head > 0 && w.head <= self.s.words.len() {
+            let lemma = &self.s.words[w.head - 1].lemma;
+            if lemma.chars().flat_map(char::to_lowercase).eq(lemma.chars()) {
+                lemma.as_str().into()
+            } else {
+                lemma.to_lowercase().into()
+            }
         } else {
             "<root>".into()
         };
@@ -1100,7 +1112,7 @@ impl<'a> SentFeats<'a> {
             out.push(f(35, &["last"]));
         }
         if let Some((a, b)) = self.runs[i] {
-            let len = (b + 1 - a).min(4).to_string();
+            let len = N[(b + 1 - a).min(4)];
             let pos = if a == b {
                 "U"
             } else if i == a {
@@ -1111,8 +1123,8 @@ impl<'a> SentFeats<'a> {
                 "I"
             };
             out.push(f(37, &[&self.lower[b], pos]));
-            out.push(f(38, &[&self.gaz_at(b as isize), pos]));
-            out.push(f(39, &[&len, pos, first]));
+            out.push(f(38, &[self.gaz_at(b as isize), pos]));
+            out.push(f(39, &[len, pos, first]));
             out.push(f(40, &[&self.lower[a]]));
             out.push(f(41, &[self.word(a as isize - 1), pos]));
         }
