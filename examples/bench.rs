@@ -338,6 +338,7 @@ fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Er
             options: Options::default(),
             force: false,
             batch: kg::ingest::DEFAULT_BATCH,
+            commit_quads: kg::ingest::DEFAULT_COMMIT_QUADS,
             run: None,
         };
         let t = Instant::now();
@@ -394,6 +395,7 @@ fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Er
         options: Options::default(),
         force: false,
         batch: kg::ingest::DEFAULT_BATCH,
+        commit_quads: kg::ingest::DEFAULT_COMMIT_QUADS,
         run: None,
     };
     let mut samples: Vec<(usize, f64)> = Vec::new();

@@ -619,6 +619,7 @@ fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
         options,
         force: a.force,
         batch: a.batch.max(pool.current_num_threads() * 4),
+        commit_quads: a.commit_every,
         run: Some((iris.run(&stamp), started)),
     };
     let start = Instant::now();

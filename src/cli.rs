@@ -186,6 +186,11 @@ pub struct IngestArgs {
     #[arg(long, value_name = "N", default_value_t = crate::ingest::DEFAULT_BATCH,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65536))]
     pub batch: usize,
+    /// Commit new documents to the store every N quads (about 1,150 per news
+    /// article) and at the end. Smaller: less work lost if the run is interrupted;
+    /// larger: fewer store files for RocksDB to merge, so a faster ingest.
+    #[arg(long, value_name = "N", default_value_t = crate::ingest::DEFAULT_COMMIT_QUADS)]
+    pub commit_every: usize,
 }
 
 /// Output formats of `kg extract`.

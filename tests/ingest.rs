@@ -331,7 +331,7 @@ fn interrupted_ingest_leaves_whole_documents_and_resumes() {
     let mut child = std::process::Command::new(&bin)
         .arg("--store")
         .arg(&store)
-        .args(["-q", "ingest", "-j", "1"])
+        .args(["-q", "ingest", "-j", "1", "--commit-every", "20000"])
         .arg(&input)
         .spawn()
         .unwrap();

@@ -240,10 +240,12 @@ pub struct IngestOptions {
     pub options: Options,
     /// Re-process documents already stored with the same pipeline.
     pub force: bool,
-    /// Documents analysed in parallel, then written, per batch (bounded memory;
-    /// new documents of a batch are written with one bulk load).
-    /// [`DEFAULT_BATCH`] is a good value.
+    /// Documents analysed in parallel, then handed to the writer, per batch
+    /// (bounded memory). [`DEFAULT_BATCH`] is a good value.
     pub batch: usize,
+    /// New documents are committed once their bulk load holds this many quads (and
+    /// at the end). [`DEFAULT_COMMIT_QUADS`] is a good value; 0 commits every batch.
+    pub commit_quads: usize,
     /// The PROV activity of this run and its start time (`xsd:dateTime`).
     pub run: Option<(String, String)>,
 }
@@ -280,10 +282,10 @@ type AnalysedQuads = (
 /// Quads a bulk load gathers before it commits (see `Writer`): about 900 news
 /// articles. A larger load merges less often; an interrupted run loses at most
 /// this much work, which re-running redoes.
-const BULK_COMMIT_QUADS: usize = 1_000_000;
+pub const DEFAULT_COMMIT_QUADS: usize = 1_000_000;
 
 /// The writer thread's state: batches of new documents go into one open bulk load,
-/// committed every [`BULK_COMMIT_QUADS`] quads, before any document that replaces
+/// committed every `IngestOptions::commit_quads` quads, before any document that replaces
 /// one already stored (a transaction), and at the end. What a batch reports waits
 /// for the commit that makes it durable.
 struct Writer<'a> {
@@ -359,7 +361,7 @@ impl<'a> Writer<'a> {
             if self
                 .load
                 .as_ref()
-                .is_some_and(|l| l.len() >= BULK_COMMIT_QUADS)
+                .is_some_and(|l| l.len() >= self.opts.commit_quads)
             {
                 done = self.commit()?;
             }
