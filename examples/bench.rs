@@ -12,6 +12,10 @@ use std::time::{Duration, Instant};
 use kg::kg::{CharSpan, Document, DocumentGraph, Entity, EntityType, Fact, Iris, Mention};
 use kg::store::{Mode, Store};
 
+/// The allocator of the `kg` binary, so in-process stage timings match it.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// SplitMix64: tiny, deterministic.
 struct Rng(u64);
 impl Rng {
