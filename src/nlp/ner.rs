@@ -1055,11 +1055,11 @@ impl<'a> SentFeats<'a> {
         out.push(f(3, &[sh]));
         out.push(f(4, &[&ssh, first]));
         const N: [&str; 5] = ["0", "1", "2", "3", "4"];
-        for n in 1..=3 {
-            out.push(f(5, &[N[n], prefix(l, n)]));
+        for (n, name) in N.iter().enumerate().take(4).skip(1) {
+            out.push(f(5, &[name, prefix(l, n)]));
         }
-        for n in 1..=4 {
-            out.push(f(6, &[N[n], suffix(l, n)]));
+        for (n, name) in N.iter().enumerate().skip(1) {
+            out.push(f(6, &[name, suffix(l, n)]));
         }
         out.push(f(7, &[self.word(ii - 1)]));
         out.push(f(8, &[self.word(ii + 1)]));
