@@ -123,6 +123,29 @@ fn generate(doc_no: usize, rng: &mut Rng) -> DocumentGraph {
     g
 }
 
+/// The ingest settings `kg ingest` uses by default (no PROV run).
+fn ingest_options() -> kg::ingest::IngestOptions {
+    kg::ingest::IngestOptions {
+        options: kg::ingest::Options::default(),
+        force: false,
+        batch: kg::ingest::DEFAULT_BATCH,
+        commit_quads: kg::ingest::DEFAULT_COMMIT_QUADS,
+        run: None,
+    }
+}
+
+/// Copy `i` of the article, made distinct by a closing sentence ("This is {what} {i}").
+fn article_copy(article: &str, what: &str, i: usize) -> kg::ingest::RawDoc {
+    kg::ingest::RawDoc {
+        origin: format!("{}-{i}.txt", what.replace(' ', "-")),
+        document: kg::kg::Document {
+            text: format!("{article}\nThis is {what} {i} of the report."),
+            ..Default::default()
+        },
+        warnings: vec![],
+    }
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -220,7 +243,7 @@ fn rss_mb(field: &str) -> Option<f64> {
 /// Per-stage and end-to-end throughput of the language pipeline on one core,
 /// and the 2-core speed-up of end-to-end ingestion.
 fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Error>> {
-    use kg::ingest::{Options, Pipeline, RawDoc};
+    use kg::ingest::{Pipeline, RawDoc};
     let ud = std::env::var("UD")
         .map(PathBuf::from)
         .unwrap_or_else(|_| root.join("../shared/data/ud"));
@@ -320,16 +343,7 @@ fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Er
     for threads in [1usize, 2] {
         let store = Store::open(&work.join(format!("e2e-{threads}")), Mode::ReadWrite)?;
         let docs: Vec<Result<RawDoc, kg::ingest::InputError>> = (0..300)
-            .map(|i| {
-                Ok(RawDoc {
-                    origin: format!("copy-{i}.txt"),
-                    document: kg::kg::Document {
-                        text: format!("{article}\nThis is copy {i} of the report."),
-                        ..Default::default()
-                    },
-                    warnings: vec![],
-                })
-            })
+            .map(|i| Ok(article_copy(&article, "copy", i)))
             .collect();
         let bytes: usize = docs
             .iter()
@@ -338,13 +352,7 @@ fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Er
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()?;
-        let opts = kg::ingest::IngestOptions {
-            options: Options::default(),
-            force: false,
-            batch: kg::ingest::DEFAULT_BATCH,
-            commit_quads: kg::ingest::DEFAULT_COMMIT_QUADS,
-            run: None,
-        };
+        let opts = ingest_options();
         let t = Instant::now();
         let cpu = cpu_seconds();
         let summary = pool.install(|| {
@@ -384,24 +392,9 @@ fn pipeline_bench(root: &Path, work: &Path) -> Result<(), Box<dyn std::error::Er
     let _ = fs::write("/proc/self/clear_refs", "5");
     let store = Store::open(&work.join("e2e-memory"), Mode::ReadWrite)?;
     let n_docs = 1200;
-    let docs = (0..n_docs).map(|i| {
-        Ok(RawDoc {
-            origin: format!("stream-{i}.txt"),
-            document: kg::kg::Document {
-                text: format!("{article}\nThis is streamed copy {i} of the report."),
-                ..Default::default()
-            },
-            warnings: vec![],
-        })
-    });
+    let docs = (0..n_docs).map(|i| Ok(article_copy(&article, "streamed copy", i)));
     let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build()?;
-    let opts = kg::ingest::IngestOptions {
-        options: Options::default(),
-        force: false,
-        batch: kg::ingest::DEFAULT_BATCH,
-        commit_quads: kg::ingest::DEFAULT_COMMIT_QUADS,
-        run: None,
-    };
+    let opts = ingest_options();
     let mut samples: Vec<(usize, f64)> = Vec::new();
     let summary = pool.install(|| {
         kg::ingest::ingest(&store, &iris, &pipeline, docs, &opts, &mut |e, s| {

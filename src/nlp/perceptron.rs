@@ -78,6 +78,8 @@ pub struct Perceptron {
 }
 
 /// Flag in an `entries` value: the row is dense.
+/// `entries_of`'s mark for a feature without a row.
+const NO_ROW: u32 = u32::MAX;
 const DENSE: u32 = 1 << 31;
 /// A sparse entry is `len << SPARSE_LEN_SHIFT | start`: rows of up to 127 weights
 /// starting in the first 2^24 weights of `packed` (longer or later rows are stored dense).
@@ -283,46 +285,14 @@ impl Perceptron {
             }
             return;
         }
-        const NONE: u32 = u32::MAX;
-        let mut rows = [NONE; 64];
+        let mut rows = [NO_ROW; 64];
         for (c, chunk) in feats.chunks(64).enumerate() {
             let rows = &mut rows[..chunk.len()];
-            for (r, &f) in rows.iter_mut().zip(chunk) {
-                *r = self.row_number(f).unwrap_or(NONE);
-                if *r != NONE {
-                    prefetch(&self.entries, *r as usize);
-                }
-            }
-            for r in rows.iter_mut() {
-                if *r == NONE {
-                    continue;
-                }
-                let e = self.entries[*r as usize];
-                if e & DENSE == 0 {
-                    prefetch(&self.packed, sparse_range(e).0);
-                } else {
-                    prefetch(&self.dense, (e & !DENSE) as usize * n);
-                }
-                *r = e;
-            }
+            self.entries_of(chunk, rows);
             for (i, &e) in rows.iter().enumerate() {
                 let at = (c * 64 + i) / per_row * n;
-                if e == NONE || at + n > out.len() {
-                    continue;
-                }
-                let out = &mut out[at..at + n];
-                if e & DENSE != 0 {
-                    let start = (e & !DENSE) as usize * n;
-                    for (o, &q) in out.iter_mut().zip(&self.dense[start..start + n]) {
-                        *o += q as f32;
-                    }
-                    continue;
-                }
-                let (a, b) = sparse_range(e);
-                for &w in &self.packed[a..b] {
-                    if let Some(o) = out.get_mut((w >> 16) as usize) {
-                        *o += (w as u16 as i16) as f32;
-                    }
+                if e != NO_ROW && at + n <= out.len() {
+                    self.add_entry(e, &mut out[at..at + n]);
                 }
             }
         }
@@ -346,50 +316,58 @@ impl Perceptron {
             }
             return;
         }
-        // Three passes over each chunk of features, one per level of indirection
-        // (directory block -> row entry -> weights): within a pass the loads are
-        // independent, so the CPU overlaps their cache misses instead of waiting for
-        // each feature in turn, and each pass prefetches what the next one reads.
-        const NONE: u32 = u32::MAX;
-        let mut rows = [NONE; 64];
+        let mut rows = [NO_ROW; 64];
         let n = self.n_classes.min(out.len());
         for chunk in feats.chunks(64) {
             let rows = &mut rows[..chunk.len()];
-            for (r, &f) in rows.iter_mut().zip(chunk) {
-                *r = self.row_number(f).unwrap_or(NONE);
-                if *r != NONE {
-                    prefetch(&self.entries, *r as usize);
-                }
+            self.entries_of(chunk, rows);
+            for &e in rows.iter().filter(|&&e| e != NO_ROW) {
+                self.add_entry(e, &mut out[..n]);
             }
-            for r in rows.iter_mut() {
-                if *r == NONE {
-                    continue;
-                }
-                let e = self.entries[*r as usize];
-                if e & DENSE == 0 {
-                    prefetch(&self.packed, sparse_range(e).0);
-                } else {
-                    prefetch(&self.dense, (e & !DENSE) as usize * self.n_classes);
-                }
-                *r = e;
+        }
+    }
+
+    /// The row entries of up to 64 features (`NO_ROW` for a feature without a row), in
+    /// two passes, one per level of indirection (directory block -> row entry): within
+    /// a pass the loads are independent, so the CPU overlaps their cache misses instead
+    /// of waiting for each feature in turn, and each pass prefetches what the next one
+    /// (and `add_entry`) reads.
+    #[inline]
+    fn entries_of(&self, feats: &[u64], rows: &mut [u32]) {
+        for (r, &f) in rows.iter_mut().zip(feats) {
+            *r = self.row_number(f).unwrap_or(NO_ROW);
+            if *r != NO_ROW {
+                prefetch(&self.entries, *r as usize);
             }
-            for &e in rows.iter() {
-                if e == NONE {
-                    continue;
-                }
-                if e & DENSE != 0 {
-                    let start = (e & !DENSE) as usize * self.n_classes;
-                    for (o, &q) in out[..n].iter_mut().zip(&self.dense[start..start + n]) {
-                        *o += q as f32;
-                    }
-                    continue;
-                }
-                let (a, b) = sparse_range(e);
-                for &w in &self.packed[a..b] {
-                    if let Some(o) = out.get_mut((w >> 16) as usize) {
-                        *o += (w as u16 as i16) as f32;
-                    }
-                }
+        }
+        for r in rows.iter_mut().filter(|r| **r != NO_ROW) {
+            let e = self.entries[*r as usize];
+            if e & DENSE == 0 {
+                prefetch(&self.packed, sparse_range(e).0);
+            } else {
+                prefetch(&self.dense, (e & !DENSE) as usize * self.n_classes);
+            }
+            *r = e;
+        }
+    }
+
+    /// Adds the quantized row of entry `e` to `out` (classes past `out.len()` ignored).
+    #[inline]
+    fn add_entry(&self, e: u32, out: &mut [f32]) {
+        if e & DENSE != 0 {
+            let start = (e & !DENSE) as usize * self.n_classes;
+            for (o, &q) in out
+                .iter_mut()
+                .zip(&self.dense[start..start + self.n_classes])
+            {
+                *o += q as f32;
+            }
+            return;
+        }
+        let (a, b) = sparse_range(e);
+        for &w in &self.packed[a..b] {
+            if let Some(o) = out.get_mut((w >> 16) as usize) {
+                *o += (w as u16 as i16) as f32;
             }
         }
     }

@@ -1077,8 +1077,9 @@ mod tests {
         vec![a, b, c]
     }
 
-    #[test]
-    fn a_bulk_batch_writes_what_transactions_in_turn_write() {
+    /// `batch()` as quads, and a store holding them written one transaction each (the
+    /// reference a bulk load must equal).
+    fn batch_written_one_by_one() -> (Iris, Vec<DocumentQuads>, Store) {
         let iris = Iris::default();
         let docs: Vec<DocumentQuads> = batch()
             .iter()
@@ -1088,6 +1089,12 @@ mod tests {
         for d in &docs {
             one_by_one.replace_document(&iris, d).unwrap();
         }
+        (iris, docs, one_by_one)
+    }
+
+    #[test]
+    fn a_bulk_batch_writes_what_transactions_in_turn_write() {
+        let (iris, docs, one_by_one) = batch_written_one_by_one();
         let bulk = Store::memory().unwrap();
         let refs: Vec<&DocumentQuads> = docs.iter().collect();
         assert!(bulk.add_new_documents(&refs).unwrap());
@@ -1103,15 +1110,7 @@ mod tests {
 
     #[test]
     fn one_bulk_load_over_several_batches_writes_what_transactions_write() {
-        let iris = Iris::default();
-        let docs: Vec<DocumentQuads> = batch()
-            .iter()
-            .map(|g| rdf::document_quads(&iris, g, None).unwrap())
-            .collect();
-        let one_by_one = Store::memory().unwrap();
-        for d in &docs {
-            one_by_one.replace_document(&iris, d).unwrap();
-        }
+        let (iris, docs, one_by_one) = batch_written_one_by_one();
         // one batch per document, a single commit: c retypes Bob inside the load
         let store = Store::memory().unwrap();
         let mut load = store.bulk_load();
