@@ -43,6 +43,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::nlp::conllu::{Field, Sentence};
+use crate::nlp::perceptron::prefetch;
 
 /// File magic of `parser.bin`.
 const MAGIC: &[u8; 8] = b"KGPARSE\0";
@@ -196,10 +197,24 @@ struct Table {
 }
 
 impl Table {
+    /// The class scores of a feature vector. The rows are prefetched first: their
+    /// loads are cache misses (the tables are tens of MB), and issued together they
+    /// overlap instead of each waiting behind the previous row's sums.
     #[inline]
     fn scores(&self, feats: &[u64], out: &mut [i32]) {
         let n = self.n;
         out[..n].iter_mut().for_each(|x| *x = 0);
+        for &f in feats {
+            let r = row_of(f, self.bits) * n;
+            prefetch(&self.q, r);
+            // a row wider than a cache line spans two or three
+            let mut k = 32;
+            while k < n {
+                prefetch(&self.q, r + k);
+                k += 32;
+            }
+            prefetch(&self.q, r + n - 1);
+        }
         for &f in feats {
             let r = row_of(f, self.bits) * n;
             let row = &self.q[r..r + n];
