@@ -111,7 +111,7 @@ const DENSE_MIN_SHARE: usize = 4;
 
 /// Hints the CPU to load `v[i]` into cache (no-op off x86-64 or out of range).
 #[inline(always)]
-fn prefetch<T>(v: &[T], i: usize) {
+pub(crate) fn prefetch<T>(v: &[T], i: usize) {
     #[cfg(target_arch = "x86_64")]
     if let Some(x) = v.get(i) {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
