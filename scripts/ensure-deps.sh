@@ -10,10 +10,14 @@ what="${1:-build}"
 
 missing=()
 have_libclang() {
-  ldconfig -p 2>/dev/null | grep -q 'libclang[-.0-9]*\.so' && return 0
-  compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null && return 0
-  compgen -G '/usr/lib/*/libclang*.so*' >/dev/null && return 0
-  [ -n "${LIBCLANG_PATH:-}" ] && compgen -G "${LIBCLANG_PATH}/libclang*.so*" >/dev/null && return 0
+  # What bindgen loads: libclang.so* or libclang-<version>.so* (libclang-cpp.so is a
+  # different library that other packages install; it does not count).
+  local d
+  ldconfig -p 2>/dev/null | grep -Eq '[[:space:]]libclang(-[0-9.]+)?\.so' && return 0
+  for d in /usr/lib/llvm-*/lib /usr/lib/*-linux-gnu /usr/lib ${LIBCLANG_PATH:-}; do
+    compgen -G "$d/libclang.so*" >/dev/null && return 0
+    compgen -G "$d/libclang-[0-9]*.so*" >/dev/null && return 0
+  done
   return 1
 }
 have_cxx20() {
