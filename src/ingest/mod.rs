@@ -300,9 +300,9 @@ struct Writer<'a> {
 
 impl<'a> Writer<'a> {
     /// Writes one analysed batch, in input order. When none of its documents is in
-    /// the store yet (a first ingest), they join the open bulk load; otherwise, or
-    /// when the bulk load declines them, the load is committed and each document
-    /// replaces what it contributed before, one transaction each. Returns what is
+    /// the store yet (a first ingest), they join the open bulk load; otherwise the
+    /// load is committed and each document replaces what it contributed before, one
+    /// transaction each. Returns what is
     /// now durable, to report (the caller reports on its own thread).
     fn write(
         &mut self,
@@ -334,11 +334,12 @@ impl<'a> Writer<'a> {
         }
         let docs: Vec<&crate::rdf::DocumentQuads> = ready.iter().map(|(_, q)| q).collect();
         let store = self.store;
-        let bulk = all_new
-            && self
-                .load
+        let bulk = all_new;
+        if bulk {
+            self.load
                 .get_or_insert_with(|| store.bulk_load())
                 .add(&docs)?;
+        }
         let mut done = if bulk { None } else { self.commit()? };
         for (a, quads) in ready {
             if !bulk {
