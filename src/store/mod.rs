@@ -1210,7 +1210,12 @@ mod tests {
         // journal entry of the old one, without the transaction that follows
         let old: Vec<Quad> = store
             .inner
-            .quads_for_pattern(None, Some(rdfv::TYPE), None, Some(GraphNameRef::DefaultGraph))
+            .quads_for_pattern(
+                None,
+                Some(rdfv::TYPE),
+                None,
+                Some(GraphNameRef::DefaultGraph),
+            )
             .collect::<Result<_, _>>()
             .unwrap();
         store.add_new_documents(&[&docs[2]]).unwrap();
