@@ -146,8 +146,9 @@ fn article_copy(article: &str, what: &str, i: usize) -> kg::ingest::RawDoc {
     }
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
+/// The middle value of a non-empty list (the upper middle for an even length).
+fn median<T: Copy + PartialOrd>(mut v: Vec<T>) -> T {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     v[v.len() / 2]
 }
 
@@ -227,28 +228,16 @@ fn pinned_ingest(
         println!(
             "| end to end, `kg ingest -j {cores}` pinned to {cores} core{} | median {:.0} words/s ({ROUNDS} rounds: {}) |",
             if cores == 1 { "" } else { "s" },
-            median_rate(&rates[k]),
+            median(rates[k].clone()),
             list(&rates[k], &|x| format!("{x:.0}"))
         );
     }
     println!(
         "| 2 cores / 1 core (pinned) | median {:.2}× (per round: {}) |",
-        median_rate(&ratios),
+        median(ratios.clone()),
         list(&ratios, &|x| format!("{x:.2}×"))
     );
     Ok(())
-}
-
-/// The median of a non-empty list of rates (the mean of the middle two for an even length).
-fn median_rate(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let m = s.len() / 2;
-    if s.len() % 2 == 1 {
-        s[m]
-    } else {
-        (s[m - 1] + s[m]) / 2.0
-    }
 }
 
 /// CPU time (user + system, all threads) of this process so far, from

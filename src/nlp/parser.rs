@@ -206,14 +206,10 @@ impl Table {
         out[..n].iter_mut().for_each(|x| *x = 0);
         for &f in feats {
             let r = row_of(f, self.bits) * n;
-            prefetch(&self.q, r);
-            // a row wider than a cache line spans two or three
-            let mut k = 32;
-            while k < n {
+            // every cache line of the row: one per 32 weights, and the row's end
+            for k in (0..n).step_by(32).chain([n - 1]) {
                 prefetch(&self.q, r + k);
-                k += 32;
             }
-            prefetch(&self.q, r + n - 1);
         }
         for &f in feats {
             let r = row_of(f, self.bits) * n;

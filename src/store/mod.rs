@@ -964,7 +964,7 @@ impl BulkLoad<'_> {
                 Some(GraphNameRef::DefaultGraph),
             ) {
                 let q = q?;
-                if q.object != Term::NamedNode(class.clone()) {
+                if q.object.as_ref() != TermRef::from(class.as_ref()) {
                     quads.push(Quad::new(
                         q.subject,
                         q.predicate,
