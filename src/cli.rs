@@ -59,7 +59,7 @@ pub enum Command {
     /// *.jsonl), JSON Lines files (one {"id","text","url","date","title"} object
     /// per line; other fields are kept as metadata), and `-` for stdin. New
     /// documents are written with atomic bulk loads (all or nothing), committed every
-    /// million quads (about 900 news articles) and at the end; re-ingesting a
+    /// 32 million quads (about 28,000 news articles) and at the end; re-ingesting a
     /// document replaces what it contributed, in one transaction, and
     /// a document already stored by the same models is skipped. A failing document is
     /// reported and counted (exit 1); the rest go in.
@@ -182,13 +182,14 @@ pub struct IngestArgs {
     pub force: bool,
     /// Documents analysed in parallel, then handed to the store writer, per batch
     /// (at most 64 MB of input text). Larger batches hold more analysed documents in
-    /// memory; the store commits new documents every million quads and at the end.
+    /// memory; the store commits new documents every 32 million quads and at the end.
     #[arg(long, value_name = "N", default_value_t = crate::ingest::DEFAULT_BATCH,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65536))]
     pub batch: usize,
     /// Commit new documents to the store every N quads (about 1,150 per news
-    /// article) and at the end. Smaller: less work lost if the run is interrupted;
-    /// larger: fewer store files for RocksDB to merge, so a faster ingest.
+    /// article) and at the end. Smaller: less work lost if the run is killed (what
+    /// was not committed is redone by running it again); larger: fewer store files
+    /// for RocksDB to merge, so a faster ingest.
     #[arg(long, value_name = "N", default_value_t = crate::ingest::DEFAULT_COMMIT_QUADS)]
     pub commit_every: usize,
 }

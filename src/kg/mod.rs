@@ -169,12 +169,17 @@ pub fn normalize_text(text: &str) -> String {
 
 /// First 16 hex digits of SHA-256.
 pub fn hash16(data: &[u8]) -> String {
+    format!("{:016x}", hash64(data))
+}
+
+/// The first 64 bits of SHA-256, big-endian: the number `hash16` writes in hex, so
+/// two texts have the same `hash64` exactly when they have the same `hash16` (and
+/// the same document IRI).
+pub fn hash64(data: &[u8]) -> u64 {
     let digest = Sha256::digest(data);
-    let mut out = String::with_capacity(16);
-    for b in &digest[..8] {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first)
 }
 
 /// Mints every IRI `kg` writes. The base must end in `/` or `#`.

@@ -190,6 +190,7 @@ impl Store {
         if mode == Mode::ReadWrite {
             // a bulk load interrupted between its two commit steps (see `BulkLoad`)
             store.finish_retypes()?;
+            remove_orphan_bulk_files(path)?;
         }
         Ok(store)
     }
@@ -708,6 +709,28 @@ impl Store {
         w.finish()?;
         Ok(())
     }
+}
+
+/// Deletes the files of bulk loads that never committed. A bulk load writes its data
+/// as `bulk-*.sst` files in the store directory and hands them to RocksDB only at
+/// its commit; a process killed before that (Ctrl-C, a crash) leaves them behind,
+/// invisible to queries but taking disk space (a default-sized load is gigabytes).
+/// Called after a read-write open, which holds RocksDB's lock: no live process can
+/// be writing such a file then.
+fn remove_orphan_bulk_files(dir: &Path) -> Result<(), StoreError> {
+    let io_error = |e: std::io::Error| StoreError::Open {
+        path: dir.to_path_buf(),
+        message: format!("cannot remove an unfinished bulk-load file: {e}"),
+    };
+    for entry in fs::read_dir(dir).map_err(io_error)? {
+        let entry = entry.map_err(io_error)?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("bulk-") && name.ends_with(".sst") {
+            fs::remove_file(entry.path()).map_err(io_error)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(feature = "rocksdb")]
@@ -1239,6 +1262,30 @@ mod tests {
         let store = Store::open(&dir, Mode::ReadWrite).unwrap();
         assert_eq!(contents(&store), contents(&one_by_one));
         assert_eq!(journal_len(&store), 0);
+        drop(store);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_read_write_open_removes_the_files_of_bulk_loads_that_never_committed() {
+        let (iris, docs, _) = batch_written_one_by_one();
+        let dir = std::env::temp_dir().join(format!("kg-orphans-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let Ok(store) = Store::open(&dir, Mode::ReadWrite) else {
+            return; // built without on-disk storage
+        };
+        store.replace_document(&iris, &docs[0]).unwrap();
+        let before = contents(&store);
+        drop(store);
+        // what a bulk load killed before its commit leaves (oxigraph's file naming)
+        let orphan = dir.join("bulk-123456789.sst");
+        fs::write(&orphan, b"not committed").unwrap();
+        let read_only = Store::open(&dir, Mode::ReadOnly).unwrap();
+        assert!(orphan.exists(), "a read-only open changes nothing");
+        drop(read_only);
+        let store = Store::open(&dir, Mode::ReadWrite).unwrap();
+        assert!(!orphan.exists());
+        assert_eq!(contents(&store), before);
         drop(store);
         let _ = fs::remove_dir_all(&dir);
     }
