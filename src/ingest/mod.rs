@@ -591,7 +591,11 @@ pub fn ingest(
                     group.push(a);
                     // At the end of the input, smaller groups: the writer's share of
                     // the last documents then overlaps the analysis of the others.
-                    let full = if input_left { batch } else { (batch / 4).max(1) };
+                    let full = if input_left {
+                        batch
+                    } else {
+                        (batch / 4).max(1)
+                    };
                     if group.len() >= full || (!input_left && emitted == submitted) {
                         on_event(
                             &Event::Analysed {
