@@ -143,6 +143,7 @@ fn article_copy(article: &str, what: &str, i: usize) -> kg::ingest::RawDoc {
             ..Default::default()
         },
         warnings: vec![],
+        input_end: 0,
     }
 }
 

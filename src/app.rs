@@ -607,6 +607,27 @@ fn utc_stamp() -> (String, String) {
     )
 }
 
+/// "41% of the input, ETA 3m 05s; " for the progress line, from the input bytes read
+/// so far, the input's size (unknown for stdin: nothing) and the seconds elapsed.
+fn eta(done: u64, total: Option<u64>, secs: f64) -> String {
+    let Some(total) = total.filter(|&t| t > 0) else {
+        return String::new();
+    };
+    let done = done.min(total);
+    let fraction = done as f64 / total as f64;
+    if done == 0 || secs < 2.0 {
+        return format!("{:.0}% of the input; ", fraction * 100.0);
+    }
+    let left = (secs * (total - done) as f64 / done as f64).round() as u64;
+    let (h, m, s) = (left / 3600, left % 3600 / 60, left % 60);
+    let left = match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, _) => format!("{m}m {s:02}s"),
+        _ => format!("{h}h {m:02}m"),
+    };
+    format!("{:.0}% of the input, ETA {left}; ", fraction * 100.0)
+}
+
 fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
     let iris = iris(g)?;
     let options = pipeline_options(&a.pipeline)?;
@@ -634,14 +655,25 @@ fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
     });
     let quiet = g.quiet;
     let verbose = g.verbose;
-    let mut analysed = (0, 0);
+    // The input's size, for the ETA (unknown when reading stdin).
+    let total_bytes: Option<u64> = files
+        .iter()
+        .map(|f| {
+            (f.as_os_str() != "-")
+                .then(|| std::fs::metadata(f).ok().map(|m| m.len()))
+                .flatten()
+        })
+        .sum();
+    let docs = ingest::input::Documents::new(files, a.pipeline.jsonl);
+    let mut analysed = (0, 0, 0);
     let mut on_event = |e: &Event, s: &Summary| {
         if let Event::Analysed {
             documents,
             sentences,
+            input_bytes,
         } = e
         {
-            analysed = (*documents, *sentences);
+            analysed = (*documents, *sentences, *input_bytes);
         }
         let line = match e {
             Event::Failed(m) => Some(format!("kg: {m}")),
@@ -662,18 +694,18 @@ fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
         if let Some(b) = &bar {
             let secs = start.elapsed().as_secs_f64().max(1e-9);
             b.set_message(format!(
-                "{} documents analysed, {} sentences ({:.0}/s); {} documents and {} facts stored, {} unchanged, {} failed",
+                "{}{} documents analysed, {} sentences ({:.0}/s); {} documents and {} facts stored, {} unchanged, {} failed",
+                eta(analysed.2, total_bytes, secs),
                 analysed.0,
                 analysed.1,
                 analysed.1 as f64 / secs,
                 s.written,
                 s.facts,
                 s.unchanged,
-                s.failed
+                s.failed,
             ));
         }
     };
-    let docs = ingest::input::Documents::new(files, a.pipeline.jsonl);
     let summary =
         pool.install(|| ingest::ingest(&store, &iris, &pipeline, docs, &opts, &mut on_event))?;
     if let Some(b) = bar {
@@ -1038,4 +1070,25 @@ fn train_cmd(g: &Global, a: crate::cli::TrainArgs) -> Result<Status> {
         format!("trained in {:.0}s", start.elapsed().as_secs_f64()),
     );
     Ok(Status::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::eta;
+
+    #[test]
+    fn the_eta_scales_the_time_so_far_by_the_input_left() {
+        assert_eq!(eta(0, None, 10.0), "", "stdin: size unknown");
+        assert_eq!(eta(10, Some(0), 10.0), "");
+        assert_eq!(eta(0, Some(100), 10.0), "0% of the input; ");
+        assert_eq!(
+            eta(50, Some(100), 1.0),
+            "50% of the input; ",
+            "too early to tell"
+        );
+        assert_eq!(eta(25, Some(100), 10.0), "25% of the input, ETA 30s; ");
+        assert_eq!(eta(10, Some(100), 65.0), "10% of the input, ETA 9m 45s; ");
+        assert_eq!(eta(1, Some(1000), 20.0), "0% of the input, ETA 5h 33m; ");
+        assert_eq!(eta(200, Some(100), 10.0), "100% of the input, ETA 0s; ");
+    }
 }

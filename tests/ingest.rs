@@ -363,6 +363,14 @@ fn interrupted_ingest_leaves_whole_documents_and_resumes() {
     assert_eq!(count(&store, "?d a nif:Context"), 200);
     let per_doc = count(&store, "?s a nif:Sentence") / 200;
     assert_eq!(count(&store, "?s a nif:Sentence"), per_doc * 200);
+    // The files of the load the interrupt cut short are gone.
+    let orphans: Vec<_> = fs::read_dir(&store)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("bulk-"))
+        .collect();
+    assert!(orphans.is_empty(), "{orphans:?}");
 }
 
 #[test]

@@ -124,6 +124,7 @@ pub fn carb_system(pipeline: &Pipeline, sentences: &Path) -> Result<SystemSet, S
                 ..Default::default()
             },
             warnings: Vec::new(),
+            input_end: 0,
         };
         let p = pipeline.process(
             &doc,

@@ -17,6 +17,9 @@ pub struct RawDoc {
     pub document: Document,
     /// Non-fatal remarks (lossy UTF-8 decoding), reported by the caller.
     pub warnings: Vec<String>,
+    /// Bytes of input read up to the end of this document, over all the input
+    /// files (set by `Documents`; 0 elsewhere): how far a run has got.
+    pub input_end: u64,
 }
 
 /// An input that could not be read; the batch goes on without it.
@@ -134,6 +137,8 @@ pub struct Documents {
     current: Option<(String, Box<dyn BufRead + Send>, usize)>,
     /// Treat stdin as JSON Lines.
     stdin_jsonl: bool,
+    /// Bytes of input read so far.
+    read: u64,
 }
 
 impl Documents {
@@ -142,8 +147,17 @@ impl Documents {
             files: files.into_iter(),
             current: None,
             stdin_jsonl,
+            read: 0,
         }
     }
+}
+
+/// Marks a document (or the error in its place) with how far the input is read.
+fn at(read: u64, mut item: Result<RawDoc, InputError>) -> Result<RawDoc, InputError> {
+    if let Ok(d) = &mut item {
+        d.input_end = read;
+    }
+    item
 }
 
 impl Iterator for Documents {
@@ -158,13 +172,14 @@ impl Iterator for Documents {
                         self.current = None;
                         continue;
                     }
-                    Ok(_) => {
+                    Ok(n) => {
+                        self.read += n as u64;
                         *line_no += 1;
                         let origin = format!("{name}:{line_no}");
                         if line.iter().all(u8::is_ascii_whitespace) {
                             continue;
                         }
-                        return Some(parse_json_line(&origin, &line));
+                        return Some(at(self.read, parse_json_line(&origin, &line)));
                     }
                     Err(e) => {
                         let origin = name.clone();
@@ -206,7 +221,8 @@ impl Iterator for Documents {
             if let Err(e) = read {
                 return Some(Err(err(name, e.to_string())));
             }
-            return Some(text_document(&name, &bytes));
+            self.read += bytes.len() as u64;
+            return Some(at(self.read, text_document(&name, &bytes)));
         }
     }
 }
@@ -233,6 +249,7 @@ pub fn text_document(origin: &str, bytes: &[u8]) -> Result<RawDoc, InputError> {
             ..Default::default()
         },
         warnings,
+        input_end: 0,
     })
 }
 
@@ -285,6 +302,7 @@ pub fn parse_json_line(origin: &str, line: &[u8]) -> Result<RawDoc, InputError> 
             metadata,
         },
         warnings: Vec::new(),
+        input_end: 0,
     })
 }
 
@@ -324,6 +342,21 @@ mod tests {
         assert!(parse_json_line("x:1", b"[1]").is_err());
         assert!(parse_json_line("x:1", br#"{"title": "no text"}"#).is_err());
         assert!(parse_json_line("x:1", br#"{"text": "a", "date": "yesterday"}"#).is_err());
+    }
+
+    #[test]
+    fn documents_carry_how_far_the_input_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl = dir.path().join("a.jsonl");
+        let lines = "{\"text\": \"One.\"}\n\n{\"text\": \"Two.\"}\n";
+        fs::write(&jsonl, lines).unwrap();
+        let txt = dir.path().join("b.txt");
+        fs::write(&txt, "Three.").unwrap();
+        let ends: Vec<u64> = Documents::new(vec![jsonl, txt], false)
+            .map(|d| d.unwrap().input_end)
+            .collect();
+        let total = lines.len() + "Three.".len();
+        assert_eq!(ends, [17, lines.len() as u64, total as u64]);
     }
 
     #[test]
