@@ -180,9 +180,10 @@ pub struct IngestArgs {
     /// Re-process documents even when the store has them from the same models.
     #[arg(long)]
     pub force: bool,
-    /// Documents analysed in parallel, then handed to the store writer, per batch
-    /// (at most 64 MB of input text). Larger batches hold more analysed documents in
-    /// memory; the store commits new documents every 32 million quads and at the end.
+    /// Documents handed to the store writer together; the analysis runs ahead by at
+    /// most two batches (and 64 MB of text). Larger batches make fewer, larger store
+    /// files but hold more analysed documents in memory (about 1 MB each for a 3 KB
+    /// text); the store commits new documents every 32 million quads and at the end.
     #[arg(long, value_name = "N", default_value_t = crate::ingest::DEFAULT_BATCH,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65536))]
     pub batch: usize,

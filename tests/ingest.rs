@@ -335,6 +335,12 @@ fn interrupted_ingest_leaves_whole_documents_and_resumes() {
         .arg(&input)
         .spawn()
         .unwrap();
+    // Interrupt once the run is under way (the store exists: the models are loaded),
+    // however slow the machine.
+    let started = std::time::Instant::now();
+    while !store.join("CURRENT").exists() && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     std::thread::sleep(Duration::from_millis(1500));
     let _ = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])

@@ -234,10 +234,12 @@ impl Summary {
     }
 }
 
-/// Documents per ingest batch (analysed in parallel, then handed to the writer):
-/// enough to keep every worker busy, and 32 analysed news articles waiting for the
-/// writer take about 20 MB (their quads).
-pub const DEFAULT_BATCH: usize = 32;
+/// Documents per ingest batch (handed to the writer together). An analysed
+/// document waits as its quads, about 1 MB for a 3 KB text, and about five
+/// batches are in memory at once (being filled, waiting, being written, two being
+/// turned into store files): on 5 MB of UD documents a batch of 16 peaked at
+/// 341–356 MB, one of 32 at 390–424 MB.
+pub const DEFAULT_BATCH: usize = 16;
 
 /// Ingest settings.
 #[derive(Debug, Clone, Default)]
@@ -498,6 +500,8 @@ pub fn ingest(
         // at a time. No worker waits for the slowest document of a batch, and this
         // thread, a pool worker itself, analyses documents while it waits.
         let window = 2 * batch;
+        // and at most this much text among them (but always one document)
+        const MAX_INFLIGHT_BYTES: usize = 64 << 20;
         let (done_tx, done_rx) = mpsc::channel::<(usize, bool, AnalysedQuads)>();
         rayon::in_place_scope_fifo(|tasks| {
             let mut submitted = 0usize;
@@ -507,10 +511,15 @@ pub fn ingest(
             let mut group: Vec<AnalysedQuads> = Vec::with_capacity(batch);
             let mut group_new = true;
             let mut input_left = true;
+            // text bytes of the documents submitted and not handed on yet
+            let mut inflight_bytes = 0usize;
             loop {
                 // Read and submit new documents until the window is full, skipping
                 // those the store already has from this pipeline.
-                while input_left && submitted - emitted < window {
+                while input_left
+                    && submitted - emitted < window
+                    && (inflight_bytes < MAX_INFLIGHT_BYTES || submitted == emitted)
+                {
                     let Some(next) = docs.next() else {
                         input_left = false;
                         break;
@@ -560,6 +569,7 @@ pub fn ingest(
                     }
                     let seq = submitted;
                     submitted += 1;
+                    inflight_bytes += raw.document.text.len();
                     let done_tx = done_tx.clone();
                     let analyse = &analyse;
                     tasks.spawn_fifo(move |_| {
@@ -594,6 +604,7 @@ pub fn ingest(
                 }
                 while let Some((stored, a)) = finished.remove(&emitted) {
                     emitted += 1;
+                    inflight_bytes -= a.0.raw.document.text.len();
                     progressed = true;
                     analysed.0 += 1;
                     analysed.1 += a.0.sentences;
