@@ -238,8 +238,10 @@ impl Summary {
 /// document waits as its quads, about 1 MB for a 3 KB text, and about five
 /// batches are in memory at once (being filled, waiting, being written, two being
 /// turned into store files): on 5 MB of UD documents a batch of 16 peaked at
-/// 341–356 MB, one of 32 at 390–424 MB.
-pub const DEFAULT_BATCH: usize = 16;
+/// 341–356 MB, one of 32 at 390–424 MB. But each batch becomes its own set of
+/// store files, and batches of 16 made the pinned ingest of `make bench` about 15%
+/// slower on one core and on two; with 32, a 1 GB ingest peaked at 880 MB.
+pub const DEFAULT_BATCH: usize = 32;
 
 /// Ingest settings.
 #[derive(Debug, Clone, Default)]
