@@ -537,12 +537,13 @@ pub fn ingest(
                     for w in &raw.warnings {
                         on_event(&Event::Warning(w.clone()), &summary);
                     }
-                    if !this_run.insert(crate::kg::hash64(raw.document.text.as_bytes())) {
+                    let hash = crate::kg::hash64(raw.document.text.as_bytes());
+                    if !this_run.insert(hash) {
                         summary.unchanged += 1;
                         on_event(&Event::Unchanged { origin: raw.origin }, &summary);
                         continue;
                     }
-                    let doc_iri = iris.document(&raw.document.text);
+                    let doc_iri = iris.document_with_hash(hash);
                     let stored = match store.contains_document(&doc_iri) {
                         Ok(s) => s,
                         Err(e) => {

@@ -279,7 +279,12 @@ impl Iris {
 
     /// `{base}doc/{h16}` of the NFC text.
     pub fn document(&self, nfc_text: &str) -> String {
-        format!("{}doc/{}", self.base, hash16(nfc_text.as_bytes()))
+        self.document_with_hash(hash64(nfc_text.as_bytes()))
+    }
+
+    /// `document` from the text's `hash64`, for a caller that already has it.
+    pub fn document_with_hash(&self, hash: u64) -> String {
+        format!("{}doc/{hash:016x}", self.base)
     }
 
     /// `{doc}#char={b},{e}` (RFC 5147, code points).

@@ -1230,13 +1230,20 @@ mod tests {
             .count()
     }
 
+    /// A fresh on-disk store in a directory of its own, or `None` when kg is built
+    /// without on-disk storage.
+    fn fresh_disk_store(name: &str) -> Option<(PathBuf, Store)> {
+        let dir = std::env::temp_dir().join(format!("kg-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let store = Store::open(&dir, Mode::ReadWrite).ok()?;
+        Some((dir, store))
+    }
+
     #[test]
     fn a_retyping_bulk_commit_interrupted_after_its_first_step_is_finished_on_open() {
         let (iris, docs, one_by_one) = batch_written_one_by_one();
-        let dir = std::env::temp_dir().join(format!("kg-retype-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        let Ok(store) = Store::open(&dir, Mode::ReadWrite) else {
-            return; // built without on-disk storage
+        let Some((dir, store)) = fresh_disk_store("retype") else {
+            return;
         };
         store.replace_document(&iris, &docs[0]).unwrap(); // Bob is a person here
         store.replace_document(&iris, &docs[1]).unwrap();
@@ -1280,10 +1287,8 @@ mod tests {
     #[test]
     fn a_read_write_open_removes_the_files_of_bulk_loads_that_never_committed() {
         let (iris, docs, _) = batch_written_one_by_one();
-        let dir = std::env::temp_dir().join(format!("kg-orphans-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        let Ok(store) = Store::open(&dir, Mode::ReadWrite) else {
-            return; // built without on-disk storage
+        let Some((dir, store)) = fresh_disk_store("orphans") else {
+            return;
         };
         store.replace_document(&iris, &docs[0]).unwrap();
         let before = contents(&store);
