@@ -814,17 +814,69 @@ fn suffix(s: &str, n: usize) -> &str {
 struct GazIndex {
     /// phrase with all whitespace removed (lowercase) -> class name
     phrases: HashMap<String, String>,
+    /// English dictionary words (lowercase) -> [`DICT_LOWER`] | [`DICT_PROPER`]: how the
+    /// dictionary writes them (entries of class `dict-l` / `dict-p` in `list`).
+    words: HashMap<String, u8>,
     list: Vec<(String, String)>,
 }
+
+/// Words after which a place name is expected ("in", "to", "from" …).
+const LOCATIVE: &[&str] = &[
+    "in",
+    "to",
+    "from",
+    "near",
+    "at",
+    "around",
+    "across",
+    "into",
+    "throughout",
+    "between",
+    "via",
+    "toward",
+    "towards",
+    "visit",
+    "visiting",
+    "visited",
+];
+
+/// The dictionary has the word in lower case ("delivery").
+const DICT_LOWER: u8 = 1;
+/// The dictionary has the word capitalized ("Venus", "Tampa").
+const DICT_PROPER: u8 = 2;
 
 impl GazIndex {
     fn from_list(list: Vec<(String, String)>) -> GazIndex {
         let mut phrases = HashMap::new();
+        let mut words = HashMap::new();
         for (p, c) in &list {
+            let bit = match c.as_str() {
+                "dict-l" => DICT_LOWER,
+                "dict-p" => DICT_PROPER,
+                _ => 0,
+            };
+            if bit != 0 {
+                *words.entry(p.clone()).or_insert(0) |= bit;
+                continue;
+            }
             let key: String = p.chars().filter(|c| !c.is_whitespace()).collect();
             phrases.entry(key).or_insert_with(|| c.clone());
         }
-        GazIndex { phrases, list }
+        GazIndex {
+            phrases,
+            words,
+            list,
+        }
+    }
+
+    /// How the dictionary writes a lowercase word: "-", "l", "p" or "lp".
+    fn dict_flag(&self, lower: &str) -> &'static str {
+        match self.words.get(lower).copied().unwrap_or(0) {
+            0 => "-",
+            DICT_LOWER => "l",
+            DICT_PROPER => "p",
+            _ => "lp",
+        }
     }
 
     /// Per word: Some((class, "B"|"I"|"L"|"U")) for the longest match covering it.
@@ -873,6 +925,8 @@ struct SentFeats<'a> {
     shape: Vec<String>,
     /// Per word, its phrase-list mark as a feature value: "{class}-{B|I|L|U}" or "-".
     gaz: Vec<String>,
+    /// Per word, how the English dictionary writes it (`GazIndex::dict_flag`).
+    dict: Vec<&'static str>,
     all_lower: bool,
     all_upper: bool,
     /// Per word: the (first, last) word index of the run of capitalized words (joined
@@ -933,6 +987,7 @@ impl<'a> SentFeats<'a> {
     fn new(s: &'a Sentence, gaz: &GazIndex) -> SentFeats<'a> {
         let lower: Vec<String> = s.words.iter().map(lower).collect();
         let shape = s.words.iter().map(|w| word_shape(&w.form)).collect();
+        let dict = lower.iter().map(|l| gaz.dict_flag(l)).collect();
         let gaz = gaz
             .annotate(&lower)
             .into_iter()
@@ -956,6 +1011,7 @@ impl<'a> SentFeats<'a> {
             lower,
             shape,
             gaz,
+            dict,
             all_lower,
             all_upper,
         }
@@ -1127,7 +1183,18 @@ impl<'a> SentFeats<'a> {
             out.push(f(39, &[len, pos, first]));
             out.push(f(40, &[&self.lower[a]]));
             out.push(f(41, &[self.word(a as isize - 1), pos]));
+            out.push(f(44, &[self.dict[b], pos]));
         }
+        // How the dictionary writes the word, with its case here: a capitalized word
+        // the dictionary writes in lower case is a common word ("Delivery"), one it
+        // capitalizes or lacks is more likely a name.
+        let cap = if form.chars().next().is_some_and(char::is_uppercase) {
+            "C"
+        } else {
+            "c"
+        };
+        out.push(f(42, &[self.dict[i], cap, first]));
+        out.push(f(43, &[self.dict[i], cap, self.gaz_at(ii)]));
         out.push(f(
             36,
             &[if is_calendar_word(l) { "cal" } else { "-" }, self.upos(ii)],
@@ -1151,6 +1218,9 @@ pub struct TrainOptions {
     /// every 10th: web and headline text is often not in title case, and without such
     /// copies the model learns "capitalized = name" and nothing else.
     pub case_augment: bool,
+    /// More (lowercase phrase, class) entries for the phrase table, after the country
+    /// gazetteer and the built-in word lists (see [`name_lists`]).
+    pub extra_phrases: Vec<(String, String)>,
 }
 
 impl Default for TrainOptions {
@@ -1161,6 +1231,7 @@ impl Default for TrainOptions {
             seed: 0x5eed_4e45,
             prune: 0.05,
             case_augment: true,
+            extra_phrases: Vec::new(),
         }
     }
 }
@@ -1369,6 +1440,7 @@ impl Ner {
         let mut list = list;
         // Country gazetteer first: on a phrase in both, its class wins (`from_list`).
         list.extend(word_list_phrases());
+        list.extend(opts.extra_phrases.iter().cloned());
         let gidx = GazIndex::from_list(list);
         let mut model = Perceptron::new(N_LABELS, opts.hash_bits);
         let augmented = if opts.case_augment {
@@ -1458,46 +1530,138 @@ impl Ner {
             .collect();
         self.complete_person_names(s, &mut spans);
         self.complete_places(s, &mut spans);
+        self.split_place_and_region(s, &mut spans);
         spans
     }
 
-    /// A known place (country, capital, US state or region, major city: the phrase lists)
-    /// right after a locative preposition ("in", "to", "from" …) that no span covers
-    /// becomes LOC. Why: in lowercase web text ("get certified in delaware", "hotels in
-    /// kerala") kg's tagger gives such words NOUN, and the model, which learned names
-    /// from PROPN, misses them. Phrases shorter than four letters (postal codes, country
-    /// codes such as "us", "in") are never matched, nor a phrase followed by a
-    /// capitalized word or a possessive (part of a longer name).
-    fn complete_places(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
-        const LOCATIVE: &[&str] = &[
-            "in",
-            "to",
-            "from",
-            "near",
-            "at",
-            "around",
-            "across",
-            "into",
-            "throughout",
-            "visit",
-            "visiting",
-            "visited",
-        ];
+    /// A place followed by its state or country without a comma ("Miramar California",
+    /// "Springfield Illinois") is two places, and a country followed by a name of two
+    /// words or more (not common words) is a place and a person ("President of the
+    /// Russian Federation Anna Maria Berg"; the model, which saw few such titles, often
+    /// makes one span of both). A person or place span is split when it
+    /// ends in a US state, region or country of the phrase lists and the words before
+    /// it are capitalized, none of them an organization or place keyword, a demonym or
+    /// (the first) a given name ("Joe Montana" stays a person), and no word of the span
+    /// is one the dictionary writes in lower case ("New England", "South Australia",
+    /// "Coron Island" stay whole).
+    fn split_place_and_region(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
+        if !spans.iter().any(|x| x.end - x.start > 1) {
+            return;
+        }
         let w = &s.words;
         let lower: Vec<String> = w.iter().map(lower).collect();
         let marks = self.gaz.annotate(&lower);
-        let place = |i: usize| {
-            marks[i].as_ref().is_some_and(|(c, _)| {
-                matches!(c.as_str(), "country" | "capital" | "region" | "city")
-            })
-        };
+        let class = |i: usize| marks[i].as_ref().map_or("", |(c, _)| c.as_str());
+        let pos = |i: usize| marks[i].as_ref().map_or("", |(_, p)| *p);
+        let mut out = Vec::with_capacity(spans.len() + 1);
+        for sp in spans.drain(..) {
+            let end = sp.end.min(w.len());
+            let mut cut = None;
+            if matches!(sp.kind, NerKind::Per | NerKind::Loc)
+                && end >= sp.start + 2
+                && matches!(class(end - 1), "region" | "country")
+                && matches!(pos(end - 1), "U" | "L")
+            {
+                let mut t = end - 1;
+                while t > sp.start && pos(t) != "U" && pos(t) != "B" {
+                    t -= 1;
+                }
+                let head_ok = t > sp.start
+                    && matches!(pos(t), "U" | "B")
+                    && class(t) == class(end - 1)
+                    && (sp.start..end).all(|i| {
+                        self.gaz
+                            .words
+                            .get(&lower[i])
+                            .is_none_or(|b| b & DICT_LOWER == 0)
+                    })
+                    && (sp.start..t).all(|i| {
+                        w[i].form.chars().next().is_some_and(char::is_uppercase)
+                            && w[i].form.chars().all(char::is_alphabetic)
+                            && !matches!(
+                                self.gaz.phrases.get(&lower[i]).map(String::as_str),
+                                Some("orgword" | "locword" | "demonym")
+                            )
+                    })
+                    && self.gaz.phrases.get(&lower[sp.start]).map(String::as_str) != Some("given");
+                if head_ok {
+                    cut = Some(t);
+                }
+            }
+            // A country, then a person's name of two words or more ("President of the
+            // Russian Federation Vladimir Putin").
+            let mut person_after = None;
+            if cut.is_none()
+                && matches!(
+                    sp.kind,
+                    NerKind::Per | NerKind::Loc | NerKind::Org | NerKind::Misc
+                )
+                && class(sp.start) == "country"
+                && matches!(pos(sp.start), "U" | "B")
+            {
+                // the end of the country's phrase
+                let mut t = sp.start + 1;
+                if pos(sp.start) == "B" {
+                    while t < end && pos(t) == "I" {
+                        t += 1;
+                    }
+                    t += 1; // past its "L"
+                }
+                let common = |i: usize| {
+                    self.gaz
+                        .words
+                        .get(&lower[i])
+                        .is_some_and(|b| b & DICT_LOWER != 0)
+                };
+                if end >= t + 2
+                    && self.name_end(s, t) >= end
+                    && (t..end).all(|i| !common(i) && w[i].form.chars().all(char::is_alphabetic))
+                {
+                    person_after = Some(t);
+                }
+            }
+            match (cut, person_after) {
+                (Some(t), _) => {
+                    out.push(EntitySpan::new(sp.start, t, NerKind::Loc));
+                    out.push(EntitySpan::new(t, sp.end, NerKind::Loc));
+                }
+                (None, Some(t)) => {
+                    out.push(EntitySpan::new(sp.start, t, NerKind::Loc));
+                    out.push(EntitySpan::new(t, sp.end, NerKind::Per));
+                }
+                _ => out.push(sp),
+            }
+        }
+        *spans = out;
+    }
+
+    /// A known place (country, capital, US state or region, city: the phrase lists)
+    /// right after a locative preposition ("in", "to", "between" …) that no span covers
+    /// becomes LOC, and so does a country written in lower case anywhere. Why: in
+    /// lowercase web text ("get certified in delaware", "hotels in kerala", "how are
+    /// vietnam and Afghanistan alike") kg's tagger gives such words NOUN, and the model,
+    /// which learned names from PROPN, misses them. Phrases shorter than four letters
+    /// (postal codes, country codes such as "us", "in") are never matched, nor a phrase
+    /// followed by a capitalized word or a possessive (part of a longer name). A city of
+    /// the long GeoNames list (`town`), or a country outside a locative phrase, must
+    /// have five letters or more and no word the English dictionary writes in lower
+    /// case ("split", "bath", "chad", "turkey").
+    fn complete_places(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
+        let w = &s.words;
+        let lower: Vec<String> = w.iter().map(lower).collect();
+        let marks = self.gaz.annotate(&lower);
+        let class = |i: usize| marks[i].as_ref().map_or("", |(c, _)| c.as_str());
+        let place =
+            |i: usize| matches!(class(i), "country" | "capital" | "region" | "city" | "town");
         let mut added = false;
         let mut i = 1;
         while i < w.len() {
             let pos_ok = marks[i]
                 .as_ref()
                 .is_some_and(|(_, p)| *p == "U" || *p == "B");
-            if !(place(i) && pos_ok && LOCATIVE.contains(&lower[i - 1].as_str())) {
+            let locative = LOCATIVE.contains(&lower[i - 1].as_str());
+            let lowercase_country = class(i) == "country" && w[i].form == lower[i];
+            if !(place(i) && pos_ok && (locative || lowercase_country)) {
                 i += 1;
                 continue;
             }
@@ -1517,7 +1681,18 @@ impl Ner {
                 n.form.chars().next().is_some_and(char::is_uppercase) || lower[e] == "'s"
             });
             let covered = spans.iter().any(|x| x.start < e && i < x.end);
-            if letters >= 4 && !longer && !covered {
+            let strict = class(i) == "town" || !locative;
+            let common = || {
+                lower[i..e]
+                    .iter()
+                    .any(|x| self.gaz.words.get(x).is_some_and(|b| b & DICT_LOWER != 0))
+            };
+            let enough = if strict {
+                letters >= 5 && !common()
+            } else {
+                letters >= 4
+            };
+            if enough && !longer && !covered {
                 spans.push(EntitySpan::new(i, e, NerKind::Loc));
                 added = true;
             }
@@ -1608,6 +1783,12 @@ impl Ner {
                     end: e,
                     kind: NerKind::Per,
                 });
+            } else if let Some(x) = spans
+                .iter_mut()
+                .find(|x| x.start == i + 1 && x.kind == NerKind::Misc && x.end <= e)
+            {
+                // a role noun names a person, not a work or product
+                x.kind = NerKind::Per;
             }
         }
         spans.sort();
@@ -1861,6 +2042,71 @@ const WORD_LISTS: &[(&str, &str)] = &[
          airport, station, square, bridge, district, region, heights, springs, hills",
     ),
 ];
+
+/// The NER word lists of `data/gazetteer/` (see its README and
+/// `scripts/make-name-lists.py`), as phrase-table entries: US Census given names
+/// (class `given`), GeoNames cities of 15,000 people or more (`town`), and the SCOWL
+/// English dictionary (`dict-l` for a word it writes in lower case, `dict-p` for one it
+/// capitalizes). Why: GUM train has about 6,000 names, so most names in new text are
+/// unseen, and so are most capitalized common words ("Delivery", "Responsive"); these
+/// lists say which is which. Sorted, so the model file does not depend on the files'
+/// order. A missing or empty file is an error naming it.
+pub fn name_lists(
+    dir: &Path,
+) -> Result<Vec<(String, String)>, crate::nlp::gazetteer::GazetteerError> {
+    use crate::nlp::gazetteer::GazetteerError;
+    let read = |name: &str| -> Result<String, GazetteerError> {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).map_err(|source| GazetteerError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if text.trim().is_empty() {
+            return Err(GazetteerError::Malformed {
+                path,
+                message: "no entries".into(),
+            });
+        }
+        Ok(text)
+    };
+    let entries = |text: String| -> Vec<String> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for name in entries(read(GIVEN_NAMES_FILE)?) {
+        out.push((name.to_lowercase(), "given".to_string()));
+    }
+    for (n, line) in read(CITIES_FILE)?.lines().enumerate() {
+        let name = line.split('\t').next().unwrap_or("").trim();
+        if name.is_empty() {
+            return Err(GazetteerError::Malformed {
+                path: dir.join(CITIES_FILE),
+                message: format!("line {}: no name", n + 1),
+            });
+        }
+        out.push((name.to_lowercase(), "town".to_string()));
+    }
+    for w in entries(read(WORDS_FILE)?) {
+        let class = if w.chars().next().is_some_and(char::is_uppercase) {
+            "dict-p"
+        } else {
+            "dict-l"
+        };
+        out.push((w.to_lowercase(), class.to_string()));
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The word-list files of [`name_lists`], in the gazetteer directory.
+pub const GIVEN_NAMES_FILE: &str = "given-names.txt";
+pub const CITIES_FILE: &str = "cities.tsv";
+pub const WORDS_FILE: &str = "english-words.txt";
 
 /// The word lists as (lowercase phrase, class) pairs, sorted (deterministic model files).
 fn word_list_phrases() -> Vec<(String, String)> {
@@ -2152,6 +2398,10 @@ mod tests {
         let mut again = spans.clone();
         ner.complete_person_names(&s, &mut again);
         assert_eq!(again, spans);
+        // A name after a role noun that the model took for a work or product is a person.
+        let mut misc = vec![per(0, 4), EntitySpan::new(8, 10, NerKind::Misc)];
+        ner.complete_person_names(&s, &mut misc);
+        assert_eq!(misc, spans);
         let mut upper = s.clone();
         for w in &mut upper.words {
             w.form = w.form.to_uppercase();
@@ -2270,6 +2520,156 @@ mod tests {
         let mut kept = vec![EntitySpan::new(2, 3, NerKind::Org)];
         ner.complete_places(&rows("hotels in kerala"), &mut kept);
         assert_eq!(kept, vec![EntitySpan::new(2, 3, NerKind::Org)]);
+    }
+
+    #[test]
+    fn lowercase_countries_and_long_list_towns_need_more_evidence() {
+        let mut ner = Ner::train(&[], None, &TrainOptions::default());
+        ner.gaz = GazIndex::from_list(vec![
+            ("vietnam".into(), "country".into()),
+            ("turkey".into(), "country".into()),
+            ("turkey".into(), "dict-l".into()),
+            ("noida".into(), "town".into()),
+            ("split".into(), "town".into()),
+            ("split".into(), "dict-l".into()),
+            ("bar".into(), "town".into()),
+        ]);
+        let rows = |t: &str| {
+            let r: Vec<(&str, &str, &str)> = t.split(' ').map(|f| (f, "NOUN", "NN")).collect();
+            tagged(&r)
+        };
+        let loc = |a, b| EntitySpan::new(a, b, NerKind::Loc);
+        // A country in lower case is a place anywhere, unless it is also a common word.
+        let mut spans = Vec::new();
+        ner.complete_places(&rows("how are vietnam and turkey alike"), &mut spans);
+        assert_eq!(spans, vec![loc(2, 3)]);
+        // A town of the long list only after a locative word, with five letters or more,
+        // and not a common word ("split", "bar").
+        let mut spans = Vec::new();
+        ner.complete_places(
+            &rows("buses between noida and to split or to bar"),
+            &mut spans,
+        );
+        assert_eq!(spans, vec![loc(2, 3)]);
+        let mut none = Vec::new();
+        ner.complete_places(&rows("noida is far"), &mut none);
+        assert!(none.is_empty(), "{none:?}");
+    }
+
+    #[test]
+    fn a_place_and_its_region_written_together_are_two_places() {
+        let mut ner = Ner::train(&[], None, &TrainOptions::default());
+        ner.gaz = GazIndex::from_list(vec![
+            ("california".into(), "region".into()),
+            ("montana".into(), "region".into()),
+            ("joe".into(), "given".into()),
+            ("new".into(), "dict-l".into()),
+            ("england".into(), "country".into()),
+        ]);
+        let s = tagged(&[
+            ("Miramar", "PROPN", "NNP"),
+            ("California", "PROPN", "NNP"),
+            ("and", "CCONJ", "CC"),
+            ("Joe", "PROPN", "NNP"),
+            ("Montana", "PROPN", "NNP"),
+            ("in", "ADP", "IN"),
+            ("New", "PROPN", "NNP"),
+            ("England", "PROPN", "NNP"),
+        ]);
+        let mut spans = vec![
+            EntitySpan::new(0, 2, NerKind::Per),
+            EntitySpan::new(3, 5, NerKind::Per),
+            EntitySpan::new(6, 8, NerKind::Loc),
+        ];
+        ner.split_place_and_region(&s, &mut spans);
+        assert_eq!(
+            spans,
+            vec![
+                EntitySpan::new(0, 1, NerKind::Loc),
+                EntitySpan::new(1, 2, NerKind::Loc),
+                // a given name first: a person; a common word inside: one name
+                EntitySpan::new(3, 5, NerKind::Per),
+                EntitySpan::new(6, 8, NerKind::Loc),
+            ]
+        );
+        ner.gaz = GazIndex::from_list(vec![
+            ("russian federation".into(), "country".into()),
+            ("bank".into(), "dict-l".into()),
+        ]);
+        let s = tagged(&[
+            ("Russian", "ADJ", "JJ"),
+            ("Federation", "PROPN", "NNP"),
+            ("Anna", "PROPN", "NNP"),
+            ("Maria", "PROPN", "NNP"),
+            ("Berg", "PROPN", "NNP"),
+            ("and", "CCONJ", "CC"),
+            ("Russian", "ADJ", "JJ"),
+            ("Federation", "PROPN", "NNP"),
+            ("Savings", "PROPN", "NNP"),
+            ("Bank", "PROPN", "NNP"),
+        ]);
+        let mut spans = vec![
+            EntitySpan::new(0, 5, NerKind::Org),
+            EntitySpan::new(6, 10, NerKind::Org),
+        ];
+        ner.split_place_and_region(&s, &mut spans);
+        assert_eq!(
+            spans,
+            vec![
+                EntitySpan::new(0, 2, NerKind::Loc),
+                EntitySpan::new(2, 5, NerKind::Per),
+                EntitySpan::new(6, 10, NerKind::Org),
+            ]
+        );
+    }
+
+    #[test]
+    fn dictionary_entries_are_flags_not_phrases() {
+        let g = GazIndex::from_list(vec![
+            ("delivery".into(), "dict-l".into()),
+            ("venus".into(), "dict-p".into()),
+            ("bill".into(), "dict-l".into()),
+            ("bill".into(), "dict-p".into()),
+            ("bill".into(), "given".into()),
+        ]);
+        assert_eq!(g.dict_flag("delivery"), "l");
+        assert_eq!(g.dict_flag("venus"), "p");
+        assert_eq!(g.dict_flag("bill"), "lp");
+        assert_eq!(g.dict_flag("noida"), "-");
+        // only real phrase classes mark words in sentences
+        assert_eq!(g.phrases.len(), 1);
+        let marks = g.annotate(&["delivery".into(), "bill".into()]);
+        assert_eq!(marks[0], None);
+        assert_eq!(marks[1], Some(("given".to_string(), "U")));
+    }
+
+    #[test]
+    fn name_lists_read_the_three_files_and_name_a_missing_or_empty_one() {
+        let dir = std::env::temp_dir().join(format!("kg-name-lists-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(GIVEN_NAMES_FILE), "Anna\nMarco\n").unwrap();
+        std::fs::write(
+            dir.join(CITIES_FILE),
+            "Noida\tIN\t642381\nSan Rafael\tUS\t58704\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join(WORDS_FILE), "delivery\nVenus\n").unwrap();
+        let lists = name_lists(&dir).unwrap();
+        let has = |p: &str, c: &str| lists.contains(&(p.to_string(), c.to_string()));
+        assert!(has("anna", "given") && has("marco", "given"));
+        assert!(has("noida", "town") && has("san rafael", "town"));
+        assert!(has("delivery", "dict-l") && has("venus", "dict-p"));
+        assert!(lists.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
+        std::fs::write(dir.join(WORDS_FILE), "\n").unwrap();
+        let e = name_lists(&dir).unwrap_err().to_string();
+        assert!(e.contains(WORDS_FILE) && e.contains("no entries"), "{e}");
+        std::fs::remove_file(dir.join(CITIES_FILE)).unwrap();
+        let e = name_lists(&dir).unwrap_err().to_string();
+        assert!(e.contains(CITIES_FILE), "{e}");
+        std::fs::write(dir.join(CITIES_FILE), "\tIN\t5\n").unwrap();
+        let e = name_lists(&dir).unwrap_err().to_string();
+        assert!(e.contains("line 1: no name"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

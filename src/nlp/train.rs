@@ -167,7 +167,11 @@ pub fn train(
         };
         let docs = ner::gum_documents(gum_train.clone());
         let data = ner::gum_training_data_with(&docs, Some(&gaz), &tagged);
-        let model = Ner::train(&data, Some(&gaz), &ner::TrainOptions::default());
+        let opts = ner::TrainOptions {
+            extra_phrases: ner::name_lists(&cfg.gazetteer)?,
+            ..Default::default()
+        };
+        let model = Ner::train(&data, Some(&gaz), &opts);
         let path = cfg.out.join(super::pipeline::NER_FILE);
         written(&path, model.save(&path))?;
         log(format!(
