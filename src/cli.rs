@@ -366,7 +366,8 @@ pub struct TrainArgs {
     /// Where the models go.
     #[arg(long, value_name = "DIR", default_value = "data/models")]
     pub out: PathBuf,
-    /// The gazetteer directory (NER features).
+    /// The gazetteer directory: countries.json and the NER word lists (given-names.txt,
+    /// cities.tsv, english-words.txt), compiled into the NER model.
     #[arg(long, value_name = "DIR", default_value = "data/gazetteer")]
     pub gazetteer: PathBuf,
     /// Folds for the parser's jack-knifed training tags.
