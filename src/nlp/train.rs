@@ -155,6 +155,8 @@ pub fn train(
     if components.contains(&Component::Ner) {
         let t = Instant::now();
         let gaz = Gazetteer::load(&cfg.gazetteer)?;
+        // read before the slow part: a missing list fails at once
+        let lists = ner::name_lists(&cfg.gazetteer)?;
         // NER learns from the tags it will see at run time: GUM train with the same
         // jack-knifed tags and lemmas as the parser's (reused when the parser was
         // trained in this run), spans from the gold annotation.
@@ -168,7 +170,7 @@ pub fn train(
         let docs = ner::gum_documents(gum_train.clone());
         let data = ner::gum_training_data_with(&docs, Some(&gaz), &tagged);
         let opts = ner::TrainOptions {
-            extra_phrases: ner::name_lists(&cfg.gazetteer)?,
+            extra_phrases: lists,
             ..Default::default()
         };
         let model = Ner::train(&data, Some(&gaz), &opts);
