@@ -170,8 +170,25 @@ const PERSON_ROLES: &[&str] = &[
     "owner",
 ];
 /// Nouns that head nominal mentions of organisations.
+/// Heads of a country's institutions named by the country alone ("Kazakh authorities",
+/// "the Russian government", "French police"): with a demonym or country before them
+/// and nothing else, such a phrase is an organization of its own even with no name.
+const STATE_NOUNS: &[&str] = &[
+    "authority",
+    "government",
+    "police",
+    "military",
+    "army",
+    "navy",
+    "parliament",
+];
+
 const ORG_NOUNS: &[&str] = &[
     "bloc",
+    "authority",
+    "police",
+    "military",
+    "navy",
     "organization",
     "organisation",
     "alliance",
@@ -2386,6 +2403,10 @@ fn build(
             .iter()
             .any(|&i| matches!(ms[i].mtype, MType::Name | MType::Demonym));
         if !has_name {
+            if let Some(c) = state_institution(text, sents, ms, idxs) {
+                index_of_root.insert(*root, clusters.len());
+                clusters.push(c);
+            }
             continue;
         }
         let refs: Vec<MentionRef> = idxs
@@ -2514,6 +2535,50 @@ fn build(
         }
     }
     Resolution { clusters, titles }
+}
+
+/// A cluster with no name that is a country's institution: one of its mentions is a
+/// state noun ([`STATE_NOUNS`]) whose only modifiers are a determiner and the country
+/// ("Kazakh authorities", "the Russian government"). Its canonical name is that phrase
+/// without the determiner, so the same phrase in another document is the same entity.
+fn state_institution(
+    text: &str,
+    sents: &[AnalyzedSentence],
+    ms: &[Mention],
+    idxs: &[usize],
+) -> Option<Cluster> {
+    let named = idxs.iter().map(|&i| &ms[i]).find(|m| {
+        m.mtype == MType::Nominal
+            && m.jurisdiction.is_some()
+            && STATE_NOUNS.contains(&m.head_lemma.as_str())
+            && {
+                let w = &sents[m.sent].sentence.words;
+                (m.start..m.head).all(|k| {
+                    matches!(w[k].upos.as_str(), "DET" | "ADJ" | "PROPN")
+                        && (w[k].upos == "DET"
+                            || w[k].form.chars().next().is_some_and(char::is_uppercase))
+                })
+            }
+    })?;
+    let words = &sents[named.sent].sentence.words;
+    let start = (named.start..named.head)
+        .find(|&k| words[k].upos != "DET")
+        .unwrap_or(named.head);
+    let phrase = Mention {
+        start,
+        ..named.clone()
+    };
+    let canonical = mention_ref(text, sents, &phrase).text;
+    let mentions = idxs
+        .iter()
+        .map(|&i| mention_ref(text, sents, &ms[i]))
+        .collect();
+    Some(Cluster {
+        canonical,
+        kind: EntityKind::Organization,
+        qid: None,
+        mentions,
+    })
 }
 
 fn mention_ref(text: &str, sents: &[AnalyzedSentence], m: &Mention) -> MentionRef {
@@ -2817,6 +2882,59 @@ mod tests {
             !c.mentions.iter().any(|m| m.text == "NATO"),
             "other acronyms stay out"
         );
+    }
+
+    #[test]
+    fn a_country_s_institution_is_an_organization_of_its_own() {
+        // "Italian authorities closed the port. The Italian government spoke."
+        let s1 = sent(&[
+            ("Italian", "Italian", "ADJ", 2, "amod", "_"),
+            (
+                "authorities",
+                "authority",
+                "NOUN",
+                3,
+                "nsubj",
+                "Number=Plur",
+            ),
+            ("closed", "close", "VERB", 0, "root", "_"),
+            ("the", "the", "DET", 5, "det", "_"),
+            ("port", "port", "NOUN", 3, "obj", "Number=Sing"),
+        ]);
+        let s2 = sent(&[
+            ("The", "the", "DET", 3, "det", "_"),
+            ("Italian", "Italian", "ADJ", 3, "amod", "_"),
+            (
+                "government",
+                "government",
+                "NOUN",
+                4,
+                "nsubj",
+                "Number=Sing",
+            ),
+            ("spoke", "speak", "VERB", 0, "root", "_"),
+        ]);
+        // and one with another modifier: not the country's institution as such
+        let s3 = sent(&[
+            ("The", "the", "DET", 4, "det", "_"),
+            ("local", "local", "ADJ", 4, "amod", "_"),
+            ("Italian", "Italian", "ADJ", 4, "amod", "_"),
+            ("police", "police", "NOUN", 5, "nsubj", "Number=Plur"),
+            ("came", "come", "VERB", 0, "root", "_"),
+        ]);
+        let (_, r) = run(vec![s1, s2, s3], vec![vec![], vec![], vec![]]);
+        let a = cluster_of(&r, "Italian authorities");
+        assert_eq!(a.kind, EntityKind::Organization);
+        assert_eq!(
+            cluster_of(&r, "Italian government").kind,
+            EntityKind::Organization
+        );
+        assert!(
+            !r.clusters.iter().any(|c| c.canonical.contains("police")),
+            "{r:#?}"
+        );
+        // the country itself is still its own entity
+        assert_eq!(cluster_of(&r, "Italy").kind, EntityKind::Country);
     }
 
     #[test]
