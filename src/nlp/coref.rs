@@ -18,7 +18,7 @@
 //! "it" finds "the lake" instead of the nearest name. Clusters without a proper-name (or
 //! demonym) mention are dropped: a chain of pronouns or plain nouns with no name is not
 //! an entity, except a country's institution named by the country alone ("Kazakh
-//! authorities", "the Russian government"; [`state_institution`]). [`resolve_traced`] names the sieve behind every link (error analysis).
+//! authorities", "the Russian government"; `state_institution`). [`resolve_traced`] names the sieve behind every link (error analysis).
 
 use crate::nlp::conllu::{Sentence, Word};
 use crate::nlp::gazetteer::{GazEntry, Gazetteer, PlaceKind};
