@@ -277,7 +277,7 @@ fn is_name_mention(s: &Sentence, start: usize, end: usize, h: usize) -> bool {
 /// Gold clusters of a GUM document that contain a proper-name mention, mentions as
 /// (sentence, head), singletons removed.
 ///
-/// Two gold mentions can share a head word ("[[Mario] and Isabel]", "[Newfoundland] and
+/// Two gold mentions can share a head word ("\[\[Mario\] and Isabel\]", "\[Newfoundland\] and
 /// Labrador" nested in a longer name): the shortest one owns the (sentence, head) id,
 /// the longer ones get an id no response mention can have (they count as missed), so
 /// that no id sits in two key clusters, which the metrics assume.

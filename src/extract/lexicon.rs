@@ -152,7 +152,7 @@ pub const EXTENDED_COPULAR: &[&str] = &[
     "travel",
 ];
 
-/// Titles and roles (noun-mediated "X is <title> of Y" facts).
+/// Titles and roles (noun-mediated "X is `<title>` of Y" facts).
 pub const TITLES: &[&str] = &[
     "president",
     "minister",

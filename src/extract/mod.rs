@@ -320,7 +320,7 @@ fn pattern_prior(p: &Proposition) -> f64 {
     }
 }
 
-/// Estimated probability that the proposition is right: the [`pattern_prior`] times a few
+/// Estimated probability that the proposition is right: the `pattern_prior` times a few
 /// hand-set factors for what makes a proposition incomplete or a parse likely wrong.
 ///
 /// Kept coarse on purpose (a handful of levels): CaRB's AUC appends the point

@@ -6,7 +6,7 @@
 //! gazetteer identity) shape clusters before the riskier ones (pronouns) run, and the
 //! whole thing needs no training data beyond the NER model. Attributes are
 //! entity-centric: a cluster's kind, gender and names are the union of its mentions', and
-//! every merge is checked against them ([`compatible`]), which is where the rule "never
+//! every merge is checked against them (`compatible`), which is where the rule "never
 //! merge two different named people" lives.
 //!
 //! Sieve order: quotation speakers → first person outside quotes (speaker metadata,
