@@ -2562,9 +2562,7 @@ fn state_institution(
             }
     })?;
     let words = &sents[named.sent].sentence.words;
-    let start = (named.start..named.head)
-        .find(|&k| words[k].upos != "DET")
-        .unwrap_or(named.head);
+    let start = (named.start..named.head).find(|&k| words[k].upos != "DET")?;
     let phrase = Mention {
         start,
         ..named.clone()
