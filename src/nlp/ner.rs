@@ -1517,6 +1517,7 @@ impl Ner {
     pub fn tag_document_with_misc(&self, doc: &[&Sentence]) -> Vec<Vec<EntitySpan>> {
         let mut spans: Vec<Vec<EntitySpan>> = doc.iter().map(|s| self.tag_with_misc(s)).collect();
         harmonize_document(doc, &mut spans);
+        Self::storm_names_in_document(doc, &mut spans);
         spans
     }
 
@@ -1531,7 +1532,65 @@ impl Ner {
         self.complete_person_names(s, &mut spans);
         self.complete_places(s, &mut spans);
         self.split_place_and_region(s, &mut spans);
+        self.storm_names(s, &mut spans);
         spans
+    }
+
+    /// A storm's name after "Hurricane", "Typhoon", "Cyclone" or "Tropical Storm"
+    /// ("Hurricane Anna", "Tropical Storm Bill") is an event with its storm words, not a
+    /// person: the model, which saw few storms, types the given name. Overlapping spans
+    /// are replaced. ("Storm" alone is left out: "Storm Shadow" is a missile.)
+    fn storm_names(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
+        let w = &s.words;
+        let mut added = false;
+        for i in 0..w.len().saturating_sub(1) {
+            let f = w[i].form.as_str();
+            let tropical = i > 0 && w[i - 1].form == "Tropical";
+            if !(matches!(f, "Hurricane" | "Typhoon" | "Cyclone") || (f == "Storm" && tropical)) {
+                continue;
+            }
+            let e = self.name_end(s, i + 1);
+            if e == i + 1 {
+                continue;
+            }
+            let start = if tropical { i - 1 } else { i };
+            spans.retain(|x| x.end <= start || e <= x.start);
+            spans.push(EntitySpan::new(start, e, NerKind::Event));
+            added = true;
+        }
+        if added {
+            spans.sort();
+        }
+    }
+
+    /// In a document that names a storm ("Hurricane Anna"), the storm's name alone
+    /// ("Anna") is the same event.
+    fn storm_names_in_document(doc: &[&Sentence], spans: &mut [Vec<EntitySpan>]) {
+        let mut names: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        for (s, sp) in doc.iter().zip(spans.iter()) {
+            for x in sp
+                .iter()
+                .filter(|x| x.kind == NerKind::Event && x.end - x.start >= 2)
+            {
+                let first = &s.words[x.start].form;
+                if matches!(
+                    first.as_str(),
+                    "Hurricane" | "Typhoon" | "Cyclone" | "Tropical"
+                ) {
+                    names.insert(s.words[x.end - 1].form.clone());
+                }
+            }
+        }
+        if names.is_empty() {
+            return;
+        }
+        for (s, sp) in doc.iter().zip(spans.iter_mut()) {
+            for x in sp.iter_mut() {
+                if x.end - x.start == 1 && names.contains(&s.words[x.start].form) {
+                    x.kind = NerKind::Event;
+                }
+            }
+        }
     }
 
     /// A place followed by its state or country without a comma ("Miramar California",
@@ -2621,6 +2680,46 @@ mod tests {
                 EntitySpan::new(6, 10, NerKind::Org),
             ]
         );
+    }
+
+    #[test]
+    fn storms_are_events_and_so_are_their_names_alone() {
+        let ner = Ner::train(&[], None, &TrainOptions::default());
+        let rows = |t: &str| {
+            let r: Vec<(&str, &str, &str)> = t
+                .split(' ')
+                .map(|f| {
+                    let cap = f.chars().next().is_some_and(char::is_uppercase);
+                    (
+                        f,
+                        if cap { "PROPN" } else { "NOUN" },
+                        if cap { "NNP" } else { "NN" },
+                    )
+                })
+                .collect();
+            tagged(&r)
+        };
+        let ev = |a, b| EntitySpan::new(a, b, NerKind::Event);
+        let s1 = rows("Hurricane Anna and Tropical Storm Bill hit Florida");
+        let mut spans = vec![
+            EntitySpan::new(1, 2, NerKind::Per),
+            EntitySpan::new(7, 8, NerKind::Loc),
+        ];
+        ner.storm_names(&s1, &mut spans);
+        assert_eq!(
+            spans,
+            vec![ev(0, 2), ev(3, 6), EntitySpan::new(7, 8, NerKind::Loc)]
+        );
+        // "Storm" alone is not a storm word; a storm word with no name is nothing
+        let s2 = rows("the Storm Shadow and a Hurricane came");
+        let mut none = Vec::new();
+        ner.storm_names(&s2, &mut none);
+        assert!(none.is_empty(), "{none:?}");
+        // the name alone elsewhere in the document
+        let s3 = rows("Anna weakened");
+        let mut doc = vec![spans, vec![EntitySpan::new(0, 1, NerKind::Per)]];
+        Ner::storm_names_in_document(&[&s1, &s3], &mut doc);
+        assert_eq!(doc[1], vec![ev(0, 1)]);
     }
 
     #[test]
