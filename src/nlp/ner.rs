@@ -1720,7 +1720,11 @@ impl Ner {
                 .is_some_and(|(_, p)| *p == "U" || *p == "B");
             let locative = LOCATIVE.contains(&lower[i - 1].as_str());
             let lowercase_country = class(i) == "country" && w[i].form == lower[i];
-            if !(place(i) && pos_ok && (locative || lowercase_country)) {
+            // "san francisco california", "brittany france": the state or country of
+            // the place just before
+            let after_place = matches!(class(i), "region" | "country")
+                && spans.iter().any(|x| x.kind == NerKind::Loc && x.end == i);
+            if !(place(i) && pos_ok && (locative || lowercase_country || after_place)) {
                 i += 1;
                 continue;
             }
@@ -2612,6 +2616,17 @@ mod tests {
         assert_eq!(spans, vec![loc(2, 3)]);
         let mut none = Vec::new();
         ner.complete_places(&rows("noida is far"), &mut none);
+        assert!(none.is_empty(), "{none:?}");
+        // a state right after a place is a place too
+        ner.gaz = GazIndex::from_list(vec![
+            ("noida".into(), "town".into()),
+            ("kerala".into(), "region".into()),
+        ]);
+        let mut spans = Vec::new();
+        ner.complete_places(&rows("a trip to noida kerala soon"), &mut spans);
+        assert_eq!(spans, vec![loc(3, 4), loc(4, 5)]);
+        let mut none = Vec::new();
+        ner.complete_places(&rows("the kerala trip"), &mut none);
         assert!(none.is_empty(), "{none:?}");
     }
 
