@@ -1900,6 +1900,17 @@ impl Ner {
         while b > a && junk(b - 1) {
             b -= 1;
         }
+        // A person's name does not run across a dash written with spaces around it
+        // ("Bryan Hull - Analyst"); a hyphenated name has none ("Kowalski-Nowak").
+        if sp.kind == NerKind::Per
+            && let Some(k) = (a + 1..b).find(|&k| {
+                matches!(w[k].form.as_str(), "-" | "–" | "—")
+                    && !w[k - 1].no_space_after()
+                    && !w[k].no_space_after()
+            })
+        {
+            b = k;
+        }
         let name_like = !matches!(sp.kind, NerKind::Date | NerKind::Event);
         if name_like && cased && a < b && w[a].form.chars().next().is_some_and(char::is_uppercase) {
             while b > a + 1 {
@@ -2428,6 +2439,32 @@ mod tests {
             ("anna@example.org", "X", "ADD"),
         ]);
         assert_eq!(ner.repair(&m, per(0, 3)), Some(per(0, 2)));
+    }
+
+    #[test]
+    fn a_person_name_stops_at_a_spaced_dash_not_at_a_hyphen() {
+        let ner = Ner::train(&[], None, &TrainOptions::default());
+        // "Jan Kowalski-Nowak - Analyst"
+        let rows = [
+            ("Jan", "_"),
+            ("Kowalski", "SpaceAfter=No"),
+            ("-", "SpaceAfter=No"),
+            ("Nowak", "_"),
+            ("-", "_"),
+            ("Analyst", "_"),
+        ];
+        let mut text = String::new();
+        for (i, (f, misc)) in rows.iter().enumerate() {
+            text.push_str(&format!(
+                "{}\t{f}\t_\tPROPN\tNNP\t_\t0\tdep\t_\t{misc}\n",
+                i + 1
+            ));
+        }
+        let s = parse_str(&text).unwrap().remove(0);
+        assert_eq!(ner.repair(&s, per(0, 6)), Some(per(0, 4)));
+        // other kinds keep their dashes ("Enron On - Line" is one organization)
+        let org = EntitySpan::new(0, 6, NerKind::Org);
+        assert_eq!(ner.repair(&s, org), Some(org));
     }
 
     #[test]
