@@ -7,7 +7,7 @@
 //!   is not a coordination ("Mario and Isabel" is a group). Singletons are removed, as in
 //!   CoNLL-2012 (OntoNotes has none).
 //! - **Response**: `kg`'s clusters, which by construction are the ones with a proper name
-//!   (the system's own notion of "named"), plus countries' institutions ("Kazakh
+//!   (the system's own notion of "named"), plus countries' institutions ("Italian
 //!   authorities", `coref::state_institution`); singletons removed (CoNLL-2012 systems do not
 //!   output them, and the reference scorer would count a twinless singleton against
 //!   precision). The response is not restricted further by the key: a response cluster

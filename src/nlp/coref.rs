@@ -17,7 +17,7 @@
 //! place nominals and pronouns, every other common-noun phrase is a mention too, so that
 //! "it" finds "the lake" instead of the nearest name. Clusters without a proper-name (or
 //! demonym) mention are dropped: a chain of pronouns or plain nouns with no name is not
-//! an entity, except a country's institution named by the country alone ("Kazakh
+//! an entity, except a country's institution named by the country alone ("Italian
 //! authorities", "the Russian government"; `state_institution`). [`resolve_traced`] names the sieve behind every link (error analysis).
 
 use crate::nlp::conllu::{Sentence, Word};
@@ -171,7 +171,7 @@ const PERSON_ROLES: &[&str] = &[
     "owner",
 ];
 /// Nouns that head nominal mentions of organisations.
-/// Heads of a country's institutions named by the country alone ("Kazakh authorities",
+/// Heads of a country's institutions named by the country alone ("Italian authorities",
 /// "the Russian government", "French police"): with a demonym or country before them
 /// and nothing else, such a phrase is an organization of its own even with no name.
 const STATE_NOUNS: &[&str] = &[
@@ -2540,7 +2540,7 @@ fn build(
 
 /// A cluster with no name that is a country's institution: one of its mentions is a
 /// state noun ([`STATE_NOUNS`]) whose only modifiers are a determiner and the country
-/// ("Kazakh authorities", "the Russian government"). Its canonical name is that phrase
+/// ("Italian authorities", "the Russian government"). Its canonical name is that phrase
 /// without the determiner, so the same phrase in another document is the same entity.
 fn state_institution(
     text: &str,

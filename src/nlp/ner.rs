@@ -820,6 +820,9 @@ struct GazIndex {
     list: Vec<(String, String)>,
 }
 
+/// Words before a storm's name ("Hurricane Anna"; "Storm" only after "Tropical").
+const STORM_WORDS: &[&str] = &["Hurricane", "Typhoon", "Cyclone"];
+
 /// Words after which a place name is expected ("in", "to", "from" …).
 const LOCATIVE: &[&str] = &[
     "in",
@@ -867,6 +870,11 @@ impl GazIndex {
             words,
             list,
         }
+    }
+
+    /// Whether the dictionary writes the (lowercase) word in lower case: a common word.
+    fn is_common(&self, lower: &str) -> bool {
+        self.words.get(lower).is_some_and(|b| b & DICT_LOWER != 0)
     }
 
     /// How the dictionary writes a lowercase word: "-", "l", "p" or "lp".
@@ -919,9 +927,34 @@ impl GazIndex {
     }
 }
 
+/// A sentence's lowercase words and their phrase-list marks, computed once for the
+/// rules that run after the model (`Ner::complete_places`, `split_place_and_region`).
+struct Marked {
+    lower: Vec<String>,
+    marks: Vec<Option<(String, &'static str)>>,
+}
+
+impl Marked {
+    fn new(s: &Sentence, gaz: &GazIndex) -> Marked {
+        let lower: Vec<String> = s.words.iter().map(lower).collect();
+        let marks = gaz.annotate(&lower);
+        Marked { lower, marks }
+    }
+
+    /// The class of the phrase covering word `i` ("" when none).
+    fn class(&self, i: usize) -> &str {
+        self.marks[i].as_ref().map_or("", |(c, _)| c.as_str())
+    }
+
+    /// Word `i`'s position in that phrase: "B", "I", "L", "U" ("" when none).
+    fn pos(&self, i: usize) -> &'static str {
+        self.marks[i].as_ref().map_or("", |(_, p)| *p)
+    }
+}
+
 struct SentFeats<'a> {
     s: &'a Sentence,
-    lower: Vec<String>,
+    lower: &'a [String],
     shape: Vec<String>,
     /// Per word, its phrase-list mark as a feature value: "{class}-{B|I|L|U}" or "-".
     gaz: Vec<String>,
@@ -984,13 +1017,14 @@ fn capitalized_runs(words: &[Word], lower: &[String]) -> Vec<Option<(usize, usiz
 }
 
 impl<'a> SentFeats<'a> {
-    fn new(s: &'a Sentence, gaz: &GazIndex) -> SentFeats<'a> {
-        let lower: Vec<String> = s.words.iter().map(lower).collect();
+    /// `marked` is `Marked::new(s, gaz)`: the rules after the model read the same marks.
+    fn new(s: &'a Sentence, gaz: &GazIndex, marked: &'a Marked) -> SentFeats<'a> {
+        let lower = &marked.lower[..];
         let shape = s.words.iter().map(|w| word_shape(&w.form)).collect();
         let dict = lower.iter().map(|l| gaz.dict_flag(l)).collect();
-        let gaz = gaz
-            .annotate(&lower)
-            .into_iter()
+        let gaz = marked
+            .marks
+            .iter()
             .map(|m| match m {
                 Some((c, p)) => format!("{c}-{p}"),
                 None => "-".into(),
@@ -1004,7 +1038,7 @@ impl<'a> SentFeats<'a> {
             .collect();
         let all_lower = letters.len() > 3 && letters.iter().all(|c| !c.is_uppercase());
         let all_upper = letters.len() > 3 && letters.iter().all(|c| !c.is_lowercase());
-        let runs = capitalized_runs(&s.words, &lower);
+        let runs = capitalized_runs(&s.words, lower);
         SentFeats {
             runs,
             s,
@@ -1468,7 +1502,8 @@ impl Ner {
             for &k in &order {
                 let (s, _) = data[k];
                 let gold = &golds[k];
-                let sf = SentFeats::new(s, &gidx);
+                let marked = Marked::new(s, &gidx);
+                let sf = SentFeats::new(s, &gidx, &marked);
                 // Structured perceptron: decode the whole sentence, then move the weights
                 // of every wrong position towards the gold label under the gold previous
                 // label (and away from the guess under the guessed one).
@@ -1525,13 +1560,16 @@ impl Ner {
     /// laws, fields). Coreference uses them so that such names group and become
     /// `schema:Thing` entities instead of being lost.
     pub fn tag_with_misc(&self, s: &Sentence) -> Vec<EntitySpan> {
-        let mut spans: Vec<EntitySpan> = labels_to_spans(&self.tag_labels(s))
+        let marked = Marked::new(s, &self.gaz);
+        let sf = SentFeats::new(s, &self.gaz, &marked);
+        let labels = viterbi(&self.model, &sf, s.words.len());
+        let mut spans: Vec<EntitySpan> = labels_to_spans(&labels)
             .into_iter()
             .filter_map(|sp| self.repair(s, sp))
             .collect();
         self.complete_person_names(s, &mut spans);
-        self.complete_places(s, &mut spans);
-        self.split_place_and_region(s, &mut spans);
+        self.complete_places(s, &marked, &mut spans);
+        self.split_place_and_region(s, &marked, &mut spans);
         self.storm_names(s, &mut spans);
         spans
     }
@@ -1546,7 +1584,7 @@ impl Ner {
         for i in 0..w.len().saturating_sub(1) {
             let f = w[i].form.as_str();
             let tropical = i > 0 && w[i - 1].form == "Tropical";
-            if !(matches!(f, "Hurricane" | "Typhoon" | "Cyclone") || (f == "Storm" && tropical)) {
+            if !(STORM_WORDS.contains(&f) || (f == "Storm" && tropical)) {
                 continue;
             }
             let e = self.name_end(s, i + 1);
@@ -1573,10 +1611,7 @@ impl Ner {
                 .filter(|x| x.kind == NerKind::Event && x.end - x.start >= 2)
             {
                 let first = &s.words[x.start].form;
-                if matches!(
-                    first.as_str(),
-                    "Hurricane" | "Typhoon" | "Cyclone" | "Tropical"
-                ) {
+                if STORM_WORDS.contains(&first.as_str()) || first == "Tropical" {
                     names.insert(s.words[x.end - 1].form.clone());
                 }
             }
@@ -1603,15 +1638,14 @@ impl Ner {
     /// (the first) a given name ("Joe Montana" stays a person), and no word of the span
     /// is one the dictionary writes in lower case ("New England", "South Australia",
     /// "Coron Island" stay whole).
-    fn split_place_and_region(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
+    fn split_place_and_region(&self, s: &Sentence, m: &Marked, spans: &mut Vec<EntitySpan>) {
         if !spans.iter().any(|x| x.end - x.start > 1) {
             return;
         }
         let w = &s.words;
-        let lower: Vec<String> = w.iter().map(lower).collect();
-        let marks = self.gaz.annotate(&lower);
-        let class = |i: usize| marks[i].as_ref().map_or("", |(c, _)| c.as_str());
-        let pos = |i: usize| marks[i].as_ref().map_or("", |(_, p)| *p);
+        let lower = &m.lower;
+        let class = |i: usize| m.class(i);
+        let pos = |i: usize| m.pos(i);
         let mut out = Vec::with_capacity(spans.len() + 1);
         for sp in spans.drain(..) {
             let end = sp.end.min(w.len());
@@ -1628,12 +1662,7 @@ impl Ner {
                 let head_ok = t > sp.start
                     && matches!(pos(t), "U" | "B")
                     && class(t) == class(end - 1)
-                    && (sp.start..end).all(|i| {
-                        self.gaz
-                            .words
-                            .get(&lower[i])
-                            .is_none_or(|b| b & DICT_LOWER == 0)
-                    })
+                    && (sp.start..end).all(|i| !self.gaz.is_common(&lower[i]))
                     && (sp.start..t).all(|i| {
                         w[i].form.chars().next().is_some_and(char::is_uppercase)
                             && w[i].form.chars().all(char::is_alphabetic)
@@ -1648,7 +1677,7 @@ impl Ner {
                 }
             }
             // A country, then a person's name of two words or more ("President of the
-            // Russian Federation Vladimir Putin").
+            // Russian Federation Anna Maria Berg").
             let mut person_after = None;
             if cut.is_none()
                 && matches!(
@@ -1666,15 +1695,11 @@ impl Ner {
                     }
                     t += 1; // past its "L"
                 }
-                let common = |i: usize| {
-                    self.gaz
-                        .words
-                        .get(&lower[i])
-                        .is_some_and(|b| b & DICT_LOWER != 0)
-                };
                 if end >= t + 2
                     && self.name_end(s, t) >= end
-                    && (t..end).all(|i| !common(i) && w[i].form.chars().all(char::is_alphabetic))
+                    && (t..end).all(|i| {
+                        !self.gaz.is_common(&lower[i]) && w[i].form.chars().all(char::is_alphabetic)
+                    })
                 {
                     person_after = Some(t);
                 }
@@ -1705,11 +1730,10 @@ impl Ner {
     /// the long GeoNames list (`town`), or a country outside a locative phrase, must
     /// have five letters or more and no word the English dictionary writes in lower
     /// case ("split", "bath", "chad", "turkey").
-    fn complete_places(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
+    fn complete_places(&self, s: &Sentence, m: &Marked, spans: &mut Vec<EntitySpan>) {
         let w = &s.words;
-        let lower: Vec<String> = w.iter().map(lower).collect();
-        let marks = self.gaz.annotate(&lower);
-        let class = |i: usize| marks[i].as_ref().map_or("", |(c, _)| c.as_str());
+        let (lower, marks) = (&m.lower, &m.marks);
+        let class = |i: usize| m.class(i);
         let place =
             |i: usize| matches!(class(i), "country" | "capital" | "region" | "city" | "town");
         let mut added = false;
@@ -1745,11 +1769,7 @@ impl Ner {
             });
             let covered = spans.iter().any(|x| x.start < e && i < x.end);
             let strict = class(i) == "town" || !locative;
-            let common = || {
-                lower[i..e]
-                    .iter()
-                    .any(|x| self.gaz.words.get(x).is_some_and(|b| b & DICT_LOWER != 0))
-            };
+            let common = || lower[i..e].iter().any(|x| self.gaz.is_common(x));
             let enough = if strict {
                 letters >= 5 && !common()
             } else {
@@ -1941,11 +1961,6 @@ impl Ner {
             end: b,
             kind: sp.kind,
         })
-    }
-
-    fn tag_labels(&self, s: &Sentence) -> Vec<usize> {
-        let sf = SentFeats::new(s, &self.gaz);
-        viterbi(&self.model, &sf, s.words.len())
     }
 
     /// BIO strings for the CoNLL-U MISC column (`B-PER`, `I-PER`, `O`), one per word.
@@ -2377,6 +2392,27 @@ mod tests {
         );
     }
 
+    /// A sentence of the space-separated words of `t`: capitalized ones PROPN, the
+    /// others NOUN (what the rules after the model read is the words, not the tags).
+    fn words(t: &str) -> Sentence {
+        let r: Vec<(&str, &str, &str)> = t
+            .split(' ')
+            .map(|f| {
+                if f.chars().next().is_some_and(char::is_uppercase) {
+                    (f, "PROPN", "NNP")
+                } else {
+                    (f, "NOUN", "NN")
+                }
+            })
+            .collect();
+        tagged(&r)
+    }
+
+    /// `complete_places` on a sentence with its phrase-list marks.
+    fn places(ner: &Ner, s: &Sentence, spans: &mut Vec<EntitySpan>) {
+        ner.complete_places(s, &Marked::new(s, &ner.gaz), spans);
+    }
+
     fn tagged(rows: &[(&str, &str, &str)]) -> Sentence {
         let mut text = String::new();
         for (i, (f, u, x)) in rows.iter().enumerate() {
@@ -2604,21 +2640,25 @@ mod tests {
             ("us".into(), "country".into()),
             ("washington".into(), "region".into()),
         ]);
-        let rows = |t: &str| {
-            let r: Vec<(&str, &str, &str)> = t.split(' ').map(|f| (f, "NOUN", "NN")).collect();
-            tagged(&r)
-        };
         let loc = |a, b| EntitySpan::new(a, b, NerKind::Loc);
         let mut spans = Vec::new();
-        ner.complete_places(&rows("hotels in kerala and in new york for us"), &mut spans);
+        places(
+            &ner,
+            &words("hotels in kerala and in new york for us"),
+            &mut spans,
+        );
         assert_eq!(spans, vec![loc(2, 3), loc(5, 7)]);
         // Not after a preposition, part of a longer name, or too short ("for us").
         let mut none = Vec::new();
-        ner.complete_places(&rows("kerala is near Washington Post in us"), &mut none);
+        places(
+            &ner,
+            &words("kerala is near Washington Post in us"),
+            &mut none,
+        );
         assert!(none.is_empty(), "{none:?}");
         // An existing span is kept as it is.
         let mut kept = vec![EntitySpan::new(2, 3, NerKind::Org)];
-        ner.complete_places(&rows("hotels in kerala"), &mut kept);
+        places(&ner, &words("hotels in kerala"), &mut kept);
         assert_eq!(kept, vec![EntitySpan::new(2, 3, NerKind::Org)]);
     }
 
@@ -2634,25 +2674,22 @@ mod tests {
             ("split".into(), "dict-l".into()),
             ("bar".into(), "town".into()),
         ]);
-        let rows = |t: &str| {
-            let r: Vec<(&str, &str, &str)> = t.split(' ').map(|f| (f, "NOUN", "NN")).collect();
-            tagged(&r)
-        };
         let loc = |a, b| EntitySpan::new(a, b, NerKind::Loc);
         // A country in lower case is a place anywhere, unless it is also a common word.
         let mut spans = Vec::new();
-        ner.complete_places(&rows("how are vietnam and turkey alike"), &mut spans);
+        places(&ner, &words("how are vietnam and turkey alike"), &mut spans);
         assert_eq!(spans, vec![loc(2, 3)]);
         // A town of the long list only after a locative word, with five letters or more,
         // and not a common word ("split", "bar").
         let mut spans = Vec::new();
-        ner.complete_places(
-            &rows("buses between noida and to split or to bar"),
+        places(
+            &ner,
+            &words("buses between noida and to split or to bar"),
             &mut spans,
         );
         assert_eq!(spans, vec![loc(2, 3)]);
         let mut none = Vec::new();
-        ner.complete_places(&rows("noida is far"), &mut none);
+        places(&ner, &words("noida is far"), &mut none);
         assert!(none.is_empty(), "{none:?}");
         // a state right after a place is a place too
         ner.gaz = GazIndex::from_list(vec![
@@ -2660,10 +2697,10 @@ mod tests {
             ("kerala".into(), "region".into()),
         ]);
         let mut spans = Vec::new();
-        ner.complete_places(&rows("a trip to noida kerala soon"), &mut spans);
+        places(&ner, &words("a trip to noida kerala soon"), &mut spans);
         assert_eq!(spans, vec![loc(3, 4), loc(4, 5)]);
         let mut none = Vec::new();
-        ner.complete_places(&rows("the kerala trip"), &mut none);
+        places(&ner, &words("the kerala trip"), &mut none);
         assert!(none.is_empty(), "{none:?}");
     }
 
@@ -2692,7 +2729,7 @@ mod tests {
             EntitySpan::new(3, 5, NerKind::Per),
             EntitySpan::new(6, 8, NerKind::Loc),
         ];
-        ner.split_place_and_region(&s, &mut spans);
+        ner.split_place_and_region(&s, &Marked::new(&s, &ner.gaz), &mut spans);
         assert_eq!(
             spans,
             vec![
@@ -2723,7 +2760,7 @@ mod tests {
             EntitySpan::new(0, 5, NerKind::Org),
             EntitySpan::new(6, 10, NerKind::Org),
         ];
-        ner.split_place_and_region(&s, &mut spans);
+        ner.split_place_and_region(&s, &Marked::new(&s, &ner.gaz), &mut spans);
         assert_eq!(
             spans,
             vec![
@@ -2737,22 +2774,8 @@ mod tests {
     #[test]
     fn storms_are_events_and_so_are_their_names_alone() {
         let ner = Ner::train(&[], None, &TrainOptions::default());
-        let rows = |t: &str| {
-            let r: Vec<(&str, &str, &str)> = t
-                .split(' ')
-                .map(|f| {
-                    let cap = f.chars().next().is_some_and(char::is_uppercase);
-                    (
-                        f,
-                        if cap { "PROPN" } else { "NOUN" },
-                        if cap { "NNP" } else { "NN" },
-                    )
-                })
-                .collect();
-            tagged(&r)
-        };
         let ev = |a, b| EntitySpan::new(a, b, NerKind::Event);
-        let s1 = rows("Hurricane Anna and Tropical Storm Bill hit Florida");
+        let s1 = words("Hurricane Anna and Tropical Storm Bill hit Florida");
         let mut spans = vec![
             EntitySpan::new(1, 2, NerKind::Per),
             EntitySpan::new(7, 8, NerKind::Loc),
@@ -2763,12 +2786,12 @@ mod tests {
             vec![ev(0, 2), ev(3, 6), EntitySpan::new(7, 8, NerKind::Loc)]
         );
         // "Storm" alone is not a storm word; a storm word with no name is nothing
-        let s2 = rows("the Storm Shadow and a Hurricane came");
+        let s2 = words("the Storm Shadow and a Hurricane came");
         let mut none = Vec::new();
         ner.storm_names(&s2, &mut none);
         assert!(none.is_empty(), "{none:?}");
         // the name alone elsewhere in the document
-        let s3 = rows("Anna weakened");
+        let s3 = words("Anna weakened");
         let mut doc = vec![spans, vec![EntitySpan::new(0, 1, NerKind::Per)]];
         Ner::storm_names_in_document(&[&s1, &s3], &mut doc);
         assert_eq!(doc[1], vec![ev(0, 1)]);
