@@ -240,6 +240,12 @@ const ROLE_NOUNS: &[&str] = &[
     "sister",
 ];
 
+/// Lowercase particles inside family names ("al-Rashid", "van Dijk", "de Souza").
+const NAME_PARTICLES: &[&str] = &[
+    "al", "el", "bin", "ibn", "bint", "abu", "van", "von", "de", "da", "di", "du", "der", "den",
+    "ter", "dos", "das", "del", "della", "le", "la",
+];
+
 /// Words that may join proper nouns inside one name ("Bank of England", "AT & T").
 const CONNECTORS: &[&str] = &[
     "of", "de", "la", "le", "du", "da", "von", "van", "der", "den", "del", "and", "&", "for", "-",
@@ -1552,6 +1558,10 @@ impl Ner {
     pub fn tag_document_with_misc(&self, doc: &[&Sentence]) -> Vec<Vec<EntitySpan>> {
         let mut spans: Vec<Vec<EntitySpan>> = doc.iter().map(|s| self.tag_with_misc(s)).collect();
         harmonize_document(doc, &mut spans);
+        // names the document level added may be parts of one name around a particle
+        for (s, sp) in doc.iter().zip(spans.iter_mut()) {
+            self.person_name_particles(s, sp);
+        }
         Self::storm_names_in_document(doc, &mut spans);
         spans
     }
@@ -1854,6 +1864,8 @@ impl Ner {
                 }
             }
         }
+        self.person_name_particles(s, spans);
+        self.split_person_lists(s, spans);
         for (i, word) in w.iter().enumerate().take(w.len().saturating_sub(1)) {
             let l = word.form.to_lowercase();
             if !(is_title_word(&l) || ROLE_NOUNS.contains(&l.as_str())) {
@@ -1875,6 +1887,89 @@ impl Ner {
             }
         }
         spans.sort();
+    }
+
+    /// A person's name runs through a lowercase family-name particle and the name after
+    /// it ("Omar al-Rashid", "Ludwig van Dijk", "Pedro de Souza"): the model, which
+    /// stops names at lowercase words, often tags the parts before and after the
+    /// particle as two persons, or only one of them. Where a person span touches such a
+    /// chain (name words, particle, name words) and no other kind of span does, the
+    /// chain becomes one person; a person span right after a particle written with a
+    /// hyphen and no spaces ("al-Rashid said") starts at the particle.
+    fn person_name_particles(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
+        let w = &s.words;
+        let n = w.len();
+        for i in 0..n {
+            if !NAME_PARTICLES.contains(&w[i].form.as_str()) {
+                continue;
+            }
+            // "al - Rashid" written "al-Rashid": particle, hyphen, name
+            let glued = i + 2 < n
+                && w[i + 1].form == "-"
+                && w[i].no_space_after()
+                && w[i + 1].no_space_after();
+            let next = if glued { i + 2 } else { i + 1 };
+            if next >= n || !self.name_word(s, next) {
+                continue;
+            }
+            let mut start = i;
+            while start > 0 && self.name_word(s, start - 1) {
+                start -= 1;
+            }
+            if start == i && !glued {
+                continue;
+            }
+            let end = self.name_end(s, next);
+            let touching: Vec<EntitySpan> = spans
+                .iter()
+                .copied()
+                .filter(|x| x.start < end && start < x.end)
+                .collect();
+            if touching.is_empty() || touching.iter().any(|x| x.kind != NerKind::Per) {
+                continue;
+            }
+            let a = touching.iter().fold(start, |m, x| m.min(x.start));
+            let b = touching.iter().fold(end, |m, x| m.max(x.end));
+            spans.retain(|x| !touching.contains(x));
+            spans.push(EntitySpan::new(a, b, NerKind::Per));
+            spans.sort();
+        }
+    }
+
+    /// Two persons joined by "and" ("Anna and Maria", "Anna Berg & Marco Rossi") are
+    /// two names, and a person "of the" organization ("Anna Berg of the Daily Courier")
+    /// is a person and an organization: a PER span the model ran across them is split.
+    /// Both sides must start with a capital letter.
+    fn split_person_lists(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
+        let w = &s.words;
+        let upper = |i: usize| w[i].form.chars().next().is_some_and(char::is_uppercase);
+        let mut out = Vec::with_capacity(spans.len());
+        for &sp in spans.iter() {
+            if sp.kind != NerKind::Per || sp.end > w.len() {
+                out.push(sp);
+                continue;
+            }
+            let conj = (sp.start + 1..sp.end.saturating_sub(1))
+                .find(|&k| matches!(w[k].form.as_str(), "and" | "&") && upper(k + 1));
+            let of_the = (sp.start + 1..sp.end.saturating_sub(2))
+                .find(|&k| w[k].form == "of" && w[k + 1].form == "the" && upper(k + 2));
+            match (conj, of_the) {
+                (Some(k), _) if upper(sp.start) => {
+                    out.push(EntitySpan::new(sp.start, k, NerKind::Per));
+                    out.push(EntitySpan::new(k + 1, sp.end, NerKind::Per));
+                }
+                (None, Some(k))
+                    if upper(sp.start)
+                        && self.name_word(s, k - 1)
+                        && !self.gaz.is_common(&w[k - 1].form.to_lowercase()) =>
+                {
+                    out.push(EntitySpan::new(sp.start, k, NerKind::Per));
+                    out.extend(self.repair(s, EntitySpan::new(k + 2, sp.end, NerKind::Org)));
+                }
+                _ => out.push(sp),
+            }
+        }
+        *spans = out;
     }
 
     /// Enforces the span conventions the model only mostly learns (see module docs): a
@@ -2545,6 +2640,73 @@ mod tests {
         let mut none = Vec::new();
         ner.complete_person_names(&upper, &mut none);
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn person_names_join_across_particles_and_split_at_and_or_of_the() {
+        let mut ner = Ner::train(&[], None, &TrainOptions::default());
+        ner.gaz = GazIndex::from_list(vec![("many".into(), "dict-l".into())]);
+        let sent = |rows: &[(&str, &str)]| {
+            let mut text = String::new();
+            for (i, (f, misc)) in rows.iter().enumerate() {
+                text.push_str(&format!("{}\t{f}\t_\tX\t_\t_\t0\tdep\t_\t{misc}\n", i + 1));
+            }
+            parse_str(&text).unwrap().remove(0)
+        };
+        // "Omar al-Rashid spoke": two person parts around the particle are one person.
+        let s = sent(&[
+            ("Omar", "_"),
+            ("al", "SpaceAfter=No"),
+            ("-", "SpaceAfter=No"),
+            ("Rashid", "_"),
+            ("spoke", "_"),
+        ]);
+        let mut spans = vec![per(0, 1), per(3, 4)];
+        ner.person_name_particles(&s, &mut spans);
+        assert_eq!(spans, vec![per(0, 4)]);
+        // A lone surname after a glued particle starts at the particle.
+        let mut alone = vec![per(3, 4)];
+        let mut lone = s.clone();
+        lone.words[0].form = "then".into();
+        ner.person_name_particles(&lone, &mut alone);
+        assert_eq!(alone, vec![per(1, 4)]);
+        // Another kind of span in the chain blocks it.
+        let mut org = vec![per(0, 1), EntitySpan::new(3, 4, NerKind::Org)];
+        ner.person_name_particles(&s, &mut org);
+        assert_eq!(org, vec![per(0, 1), EntitySpan::new(3, 4, NerKind::Org)]);
+        // "Ludwig van Dijk": a spaced particle joins only with a name before it.
+        let s = sent(&[("Ludwig", "_"), ("van", "_"), ("Dijk", "_"), ("won", "_")]);
+        let mut spans = vec![per(0, 1)];
+        ner.person_name_particles(&s, &mut spans);
+        assert_eq!(spans, vec![per(0, 3)]);
+        let s = sent(&[("in", "_"), ("van", "_"), ("Dijk", "_")]);
+        let mut spans = vec![per(2, 3)];
+        ner.person_name_particles(&s, &mut spans);
+        assert_eq!(spans, vec![per(2, 3)]);
+
+        // "Anna and Maria": two people; "Anna Berg of the Daily Courier": a person and
+        // an organization; "Many of the Voters" is left alone (a common word).
+        let s = words("Anna and Maria met Anna Berg of the Daily Courier");
+        let mut spans = vec![per(0, 3), per(4, 10)];
+        ner.split_person_lists(&s, &mut spans);
+        assert_eq!(
+            spans,
+            vec![
+                per(0, 1),
+                per(2, 3),
+                per(4, 6),
+                EntitySpan::new(8, 10, NerKind::Org)
+            ]
+        );
+        let s = words("Many of the Voters came");
+        let mut spans = vec![per(0, 4)];
+        ner.split_person_lists(&s, &mut spans);
+        assert_eq!(spans, vec![per(0, 4)]);
+        // "Catherine of Aragon" has no "the": one name.
+        let s = words("Catherine of Aragon came");
+        let mut spans = vec![per(0, 3)];
+        ner.split_person_lists(&s, &mut spans);
+        assert_eq!(spans, vec![per(0, 3)]);
     }
 
     /// The shipped model finds the name only after a title or an appositive role noun.
