@@ -1894,8 +1894,8 @@ impl Ner {
     /// stops names at lowercase words, often tags the parts before and after the
     /// particle as two persons, or only one of them. Where a person span touches such a
     /// chain (name words, particle, name words) and no other kind of span does, the
-    /// chain becomes one person; a person span right after a particle written with a
-    /// hyphen and no spaces ("al-Rashid said") starts at the particle.
+    /// chain becomes one person; a span right after a particle written with a hyphen and
+    /// no spaces ("al-Rashid said", "al-Qaida") starts at the particle.
     fn person_name_particles(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
         let w = &s.words;
         let n = w.len();
@@ -1925,6 +1925,17 @@ impl Ner {
                 .copied()
                 .filter(|x| x.start < end && start < x.end)
                 .collect();
+            // "al-Qaida", "al-Anbar": a name of any kind starts at a glued particle
+            if let [x] = touching[..]
+                && glued
+                && x.start == next
+                && !matches!(x.kind, NerKind::Per | NerKind::Date)
+            {
+                if let Some(y) = spans.iter_mut().find(|y| **y == x) {
+                    y.start = i;
+                }
+                continue;
+            }
             if touching.is_empty() || touching.iter().any(|x| x.kind != NerKind::Per) {
                 continue;
             }
@@ -2670,10 +2681,14 @@ mod tests {
         lone.words[0].form = "then".into();
         ner.person_name_particles(&lone, &mut alone);
         assert_eq!(alone, vec![per(1, 4)]);
-        // Another kind of span in the chain blocks it.
+        // Another kind of span in the chain blocks it; alone, it starts at the particle
+        // too ("al-Qaida").
         let mut org = vec![per(0, 1), EntitySpan::new(3, 4, NerKind::Org)];
         ner.person_name_particles(&s, &mut org);
         assert_eq!(org, vec![per(0, 1), EntitySpan::new(3, 4, NerKind::Org)]);
+        let mut org = vec![EntitySpan::new(3, 4, NerKind::Org)];
+        ner.person_name_particles(&lone, &mut org);
+        assert_eq!(org, vec![EntitySpan::new(1, 4, NerKind::Org)]);
         // "Ludwig van Dijk": a spaced particle joins only with a name before it.
         let s = sent(&[("Ludwig", "_"), ("van", "_"), ("Dijk", "_"), ("won", "_")]);
         let mut spans = vec![per(0, 1)];
