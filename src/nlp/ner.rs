@@ -240,6 +240,106 @@ const ROLE_NOUNS: &[&str] = &[
     "sister",
 ];
 
+/// Nouns that name a kind of organization; a name in apposition to one is the name of
+/// an organization ("the militant group Hamdan", "the carmaker Lotta", "satellite imaging
+/// company Keyhole").
+const ORG_NOUNS: &[&str] = &[
+    "organisation",
+    "organization",
+    "group",
+    "company",
+    "firm",
+    "party",
+    "movement",
+    "agency",
+    "network",
+    "bank",
+    "newspaper",
+    "broadcaster",
+    "airline",
+    "carrier",
+    "retailer",
+    "manufacturer",
+    "carmaker",
+    "automaker",
+    "startup",
+    "start-up",
+    "bloc",
+    "alliance",
+    "coalition",
+    "faction",
+    "militia",
+    "charity",
+    "foundation",
+    "publisher",
+    "label",
+    "conglomerate",
+    "corporation",
+    "insurer",
+    "lender",
+    "operator",
+    "supplier",
+    "developer",
+    "chain",
+];
+
+/// Nouns that name a kind of place; a name in apposition to one, or after one and "of",
+/// is a place ("the eastern city Baqubah", "the town of Hilla", "Zeeland province").
+const LOC_NOUNS: &[&str] = &[
+    "city",
+    "town",
+    "village",
+    "province",
+    "region",
+    "district",
+    "county",
+    "country",
+    "island",
+    "capital",
+    "port",
+    "suburb",
+    "neighbourhood",
+    "neighborhood",
+    "municipality",
+    "state",
+];
+
+/// The kind of the name at `start..end` when its sentence states it with a class noun
+/// right before it (`ORG_NOUNS`, `LOC_NOUNS`): in the tree, the name's head is an
+/// `appos` of the noun ("the group, Hamdan" / "the militant group Hamdan"), or the
+/// noun a `compound` or `nmod:desc` of the name's head ("company Keyhole"), or, for
+/// places, the name the noun's `nmod` after "of" ("the city of Hilla"). A name that is
+/// the subject of a relative clause ("the group Anna founded") is not typed.
+fn class_noun_kind(s: &Sentence, start: usize, end: usize) -> Option<NerKind> {
+    let w = &s.words;
+    if start == 0 || end > w.len() || start >= end {
+        return None;
+    }
+    let of = start >= 2 && w[start - 1].form == "of";
+    let noun = if of { start - 2 } else { start - 1 };
+    let form = &w[noun].form;
+    if !form.chars().next().is_some_and(char::is_lowercase) {
+        return None;
+    }
+    let lower = form.to_lowercase();
+    let kind = if ORG_NOUNS.contains(&lower.as_str()) && !of {
+        NerKind::Org
+    } else if LOC_NOUNS.contains(&lower.as_str()) {
+        NerKind::Loc
+    } else {
+        return None;
+    };
+    let h = span_head(s, start, end);
+    let stated = if of {
+        w[h].head == noun + 1 && w[h].deprel.starts_with("nmod")
+    } else {
+        (w[h].head == noun + 1 && w[h].deprel.starts_with("appos"))
+            || (w[noun].head == h + 1
+                && matches!(w[noun].deprel.as_str(), "compound" | "nmod:desc"))
+    };
+    stated.then_some(kind)
+}
+
 /// Lowercase particles inside family names ("al-Rashid", "van Dijk", "de Souza").
 const NAME_PARTICLES: &[&str] = &[
     "al", "el", "bin", "ibn", "bint", "abu", "van", "von", "de", "da", "di", "du", "der", "den",
@@ -1276,6 +1376,11 @@ impl Default for TrainOptions {
     }
 }
 
+/// How many votes a span whose type its sentence states (`class_noun_kind`) has in
+/// `harmonize_document`: more than any guesses, so one "the militant group Hamdan"
+/// types every "Hamdan" of the document.
+const STATED_TYPE_VOTES: usize = 1000;
+
 /// Kinds whose names are made consistent across a document (dates and events are not
 /// names that repeat verbatim with one referent).
 const HARMONIZED: [NerKind; 4] = [NerKind::Per, NerKind::Org, NerKind::Loc, NerKind::Misc];
@@ -1322,7 +1427,13 @@ pub fn harmonize_document(doc: &[&Sentence], spans: &mut [Vec<EntitySpan>]) {
                 continue;
             }
             if let Some(k) = kind_slot(x.kind) {
-                votes.entry(key(s, x.start, x.end)).or_default()[k] += 1;
+                // a type the sentence states ("the group Hamdan") outweighs guesses
+                let weight = if class_noun_kind(s, x.start, x.end) == Some(x.kind) {
+                    STATED_TYPE_VOTES
+                } else {
+                    1
+                };
+                votes.entry(key(s, x.start, x.end)).or_default()[k] += weight;
             }
         }
     }
@@ -1578,6 +1689,7 @@ impl Ner {
             .filter_map(|sp| self.repair(s, sp))
             .collect();
         self.complete_person_names(s, &mut spans);
+        self.names_after_class_nouns(s, &mut spans);
         self.complete_places(s, &marked, &mut spans);
         self.split_place_and_region(s, &marked, &mut spans);
         self.storm_names(s, &mut spans);
@@ -1944,6 +2056,31 @@ impl Ner {
             spans.retain(|x| !touching.contains(x));
             spans.push(EntitySpan::new(a, b, NerKind::Per));
             spans.sort();
+        }
+    }
+
+    /// A name in apposition to an organization or place noun is an organization or a
+    /// place (see `class_noun_kind`): the span there takes that kind, or a capitalized
+    /// name no span covers becomes one. Dates and events are left alone.
+    fn names_after_class_nouns(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
+        let w = &s.words;
+        for i in 0..w.len().saturating_sub(1) {
+            if let Some(x) = spans.iter_mut().find(|x| x.start == i + 1) {
+                if !matches!(x.kind, NerKind::Date | NerKind::Event)
+                    && let Some(k) = class_noun_kind(s, x.start, x.end)
+                {
+                    x.kind = k;
+                }
+                continue;
+            }
+            let e = self.name_end(s, i + 1);
+            if e > i + 1
+                && !spans.iter().any(|x| x.start < e && i + 1 < x.end)
+                && let Some(k) = class_noun_kind(s, i + 1, e)
+            {
+                spans.push(EntitySpan::new(i + 1, e, k));
+                spans.sort();
+            }
         }
     }
 
@@ -2722,6 +2859,91 @@ mod tests {
         let mut spans = vec![per(0, 3)];
         ner.split_person_lists(&s, &mut spans);
         assert_eq!(spans, vec![per(0, 3)]);
+    }
+
+    /// A sentence from (form, head, deprel) rows.
+    fn tree(rows: &[(&str, usize, &str)]) -> Sentence {
+        let mut text = String::new();
+        for (i, (f, h, d)) in rows.iter().enumerate() {
+            text.push_str(&format!("{}\t{f}\t_\tX\t_\t_\t{h}\t{d}\t_\t_\n", i + 1));
+        }
+        parse_str(&text).unwrap().remove(0)
+    }
+
+    #[test]
+    fn class_nouns_state_the_kind_of_the_name_after_them() {
+        let ner = Ner::train(&[], None, &TrainOptions::default());
+        // "the militant group Hamdan said": appos of an organization noun
+        let s = tree(&[
+            ("the", 3, "det"),
+            ("militant", 3, "amod"),
+            ("group", 5, "nsubj"),
+            ("Hamdan", 3, "appos"),
+            ("said", 0, "root"),
+        ]);
+        assert_eq!(class_noun_kind(&s, 3, 4), Some(NerKind::Org));
+        let mut spans = vec![per(3, 4)];
+        ner.names_after_class_nouns(&s, &mut spans);
+        assert_eq!(spans, vec![EntitySpan::new(3, 4, NerKind::Org)]);
+        // no span there: one is added
+        let mut spans = Vec::new();
+        ner.names_after_class_nouns(&s, &mut spans);
+        assert_eq!(spans, vec![EntitySpan::new(3, 4, NerKind::Org)]);
+        // "company Keyhole": the noun modifies the name
+        let s = tree(&[
+            ("bought", 0, "root"),
+            ("company", 3, "compound"),
+            ("Keyhole", 1, "obj"),
+        ]);
+        assert_eq!(class_noun_kind(&s, 2, 3), Some(NerKind::Org));
+        // "the city of Hilla": a place after "of"; "the group of Anna" is not stated
+        let s = tree(&[
+            ("in", 3, "case"),
+            ("the", 3, "det"),
+            ("city", 0, "root"),
+            ("of", 5, "case"),
+            ("Hilla", 3, "nmod"),
+        ]);
+        assert_eq!(class_noun_kind(&s, 4, 5), Some(NerKind::Loc));
+        let mut of_group = s.clone();
+        of_group.words[2].form = "group".into();
+        assert_eq!(class_noun_kind(&of_group, 4, 5), None);
+        // "the group Anna founded": Anna is the subject of a relative clause
+        let s = tree(&[
+            ("the", 2, "det"),
+            ("group", 5, "nsubj"),
+            ("Anna", 4, "nsubj"),
+            ("founded", 2, "acl:relcl"),
+            ("grew", 0, "root"),
+        ]);
+        assert_eq!(class_noun_kind(&s, 2, 3), None);
+        let mut spans = vec![per(2, 3)];
+        ner.names_after_class_nouns(&s, &mut spans);
+        assert_eq!(spans, vec![per(2, 3)]);
+    }
+
+    /// One stated type ("the group Hamdan") types the name everywhere in the document,
+    /// against any number of guesses.
+    #[test]
+    fn a_stated_type_wins_the_document_vote() {
+        let stated = tree(&[
+            ("the", 2, "det"),
+            ("group", 0, "root"),
+            ("Hamdan", 2, "appos"),
+        ]);
+        let guess = tree(&[("Hamdan", 2, "nsubj"), ("said", 0, "root")]);
+        let doc = [&stated, &guess, &guess, &guess];
+        let mut spans = vec![
+            vec![EntitySpan::new(2, 3, NerKind::Org)],
+            vec![per(0, 1)],
+            vec![per(0, 1)],
+            vec![per(0, 1)],
+        ];
+        harmonize_document(&doc, &mut spans);
+        assert!(
+            spans.iter().flatten().all(|x| x.kind == NerKind::Org),
+            "{spans:?}"
+        );
     }
 
     /// The shipped model finds the name only after a title or an appositive role noun.
