@@ -499,6 +499,17 @@ fn sentence_mentions(s: &Sentence, si: usize, layout: EntityLayout) -> Vec<GumMe
     out
 }
 
+/// Whether a sentence is normally cased: upper and lower case letters, and not every
+/// word capitalized (a heading).
+fn is_cased(w: &[Word]) -> bool {
+    w.iter().any(|x| x.form.chars().any(char::is_uppercase))
+        && w.iter().any(|x| x.form.chars().any(char::is_lowercase))
+        && !w
+            .iter()
+            .filter(|x| x.form.chars().any(char::is_alphabetic))
+            .all(|x| x.form.chars().next().is_some_and(char::is_uppercase))
+}
+
 /// Syntactic head of words `start..end`: the first word whose head lies outside the span.
 pub fn span_head(s: &Sentence, start: usize, end: usize) -> usize {
     for i in start..end.min(s.words.len()) {
@@ -1954,13 +1965,7 @@ impl Ner {
     /// that no span covers becomes PER. Only in normally cased sentences.
     fn complete_person_names(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
         let w = &s.words;
-        let cased = w.iter().any(|x| x.form.chars().any(char::is_uppercase))
-            && w.iter().any(|x| x.form.chars().any(char::is_lowercase))
-            && !w
-                .iter()
-                .filter(|x| x.form.chars().any(char::is_alphabetic))
-                .all(|x| x.form.chars().next().is_some_and(char::is_uppercase));
-        if !cased {
+        if !is_cased(w) {
             return;
         }
         let covered = |spans: &[EntitySpan], a: usize, b: usize| {
