@@ -312,7 +312,13 @@ const LOC_NOUNS: &[&str] = &[
 /// the subject of a relative clause ("the group Anna founded") is not typed.
 fn class_noun_kind(s: &Sentence, start: usize, end: usize) -> Option<NerKind> {
     let w = &s.words;
-    if start == 0 || end > w.len() || start >= end {
+    if end > w.len() || start >= end {
+        return None;
+    }
+    if let Some(k) = appositive_after(s, end, span_head(s, start, end)) {
+        return Some(k);
+    }
+    if start == 0 {
         return None;
     }
     let of = start >= 2 && w[start - 1].form == "of";
@@ -338,6 +344,61 @@ fn class_noun_kind(s: &Sentence, start: usize, end: usize) -> Option<NerKind> {
                 && matches!(w[noun].deprel.as_str(), "compound" | "nmod:desc"))
     };
     stated.then_some(kind)
+}
+
+/// Nouns (besides titles and `ROLE_NOUNS`) that, as an appositive after a name, say
+/// it names a person ("Hamdan, the leader of …").
+const PERSON_NOUNS: &[&str] = &[
+    "leader",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "official",
+    "cleric",
+    "commander",
+    "chief",
+    "head",
+    "director",
+    "executive",
+    "chairman",
+    "chairwoman",
+    "professor",
+    "journalist",
+    "reporter",
+    "editor",
+    "analyst",
+    "economist",
+    "member",
+];
+
+/// The kind an appositive after a name states: "Hamdan, the militant group" (ORG),
+/// "Hilla, a town north of …" (LOC), "Hamdan, the leader of …" (PER). `h` is the name's
+/// head; the appositive is a dependent of it right after the name (`end`), with a
+/// comma, determiners and adjectives before its noun.
+fn appositive_after(s: &Sentence, end: usize, h: usize) -> Option<NerKind> {
+    let w = &s.words;
+    let c = (end..w.len()).find(|&c| w[c].head == h + 1 && w[c].deprel.starts_with("appos"))?;
+    // only a comma, determiners and modifiers between the name and the noun
+    let between_ok = (end..c).all(|k| {
+        w[k].form == ","
+            || (w[k].head == c + 1 && matches!(w[k].deprel.as_str(), "det" | "amod" | "compound"))
+    });
+    if !between_ok || !w[c].form.chars().next().is_some_and(char::is_lowercase) {
+        return None;
+    }
+    let l = w[c].form.to_lowercase();
+    if ORG_NOUNS.contains(&l.as_str()) {
+        Some(NerKind::Org)
+    } else if LOC_NOUNS.contains(&l.as_str()) {
+        Some(NerKind::Loc)
+    } else if is_title_word(&l)
+        || ROLE_NOUNS.contains(&l.as_str())
+        || PERSON_NOUNS.contains(&l.as_str())
+    {
+        Some(NerKind::Per)
+    } else {
+        None
+    }
 }
 
 /// Lowercase particles inside family names ("al-Rashid", "van Dijk", "de Souza").
@@ -2069,13 +2130,15 @@ impl Ner {
     /// name no span covers becomes one. Dates and events are left alone.
     fn names_after_class_nouns(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
         let w = &s.words;
+        for x in spans.iter_mut() {
+            if !matches!(x.kind, NerKind::Date | NerKind::Event)
+                && let Some(k) = class_noun_kind(s, x.start, x.end)
+            {
+                x.kind = k;
+            }
+        }
         for i in 0..w.len().saturating_sub(1) {
-            if let Some(x) = spans.iter_mut().find(|x| x.start == i + 1) {
-                if !matches!(x.kind, NerKind::Date | NerKind::Event)
-                    && let Some(k) = class_noun_kind(s, x.start, x.end)
-                {
-                    x.kind = k;
-                }
+            if spans.iter().any(|x| x.start == i + 1) {
                 continue;
             }
             let e = self.name_end(s, i + 1);
@@ -2925,6 +2988,22 @@ mod tests {
         let mut spans = vec![per(2, 3)];
         ner.names_after_class_nouns(&s, &mut spans);
         assert_eq!(spans, vec![per(2, 3)]);
+        // An appositive after the name states it too: "to Hamdan, the leader of …" is a
+        // person, "to Hamdan, the group" an organization; "Hamdan, Iraq" states nothing.
+        let mut s = tree(&[
+            ("to", 2, "case"),
+            ("Hamdan", 0, "root"),
+            (",", 5, "punct"),
+            ("the", 5, "det"),
+            ("leader", 2, "appos"),
+        ]);
+        let mut spans = vec![EntitySpan::new(1, 2, NerKind::Loc)];
+        ner.names_after_class_nouns(&s, &mut spans);
+        assert_eq!(spans, vec![per(1, 2)]);
+        s.words[4].form = "group".into();
+        assert_eq!(class_noun_kind(&s, 1, 2), Some(NerKind::Org));
+        s.words[4].form = "Iraq".into();
+        assert_eq!(class_noun_kind(&s, 1, 2), None);
     }
 
     /// One stated type ("the group Hamdan") types the name everywhere in the document,
