@@ -2266,6 +2266,20 @@ impl Ner {
             if demonym(&l) || l.strip_suffix('s').is_some_and(demonym) {
                 return None;
             }
+            // A plural of a word the dictionary knows is a group of people, not a
+            // person ("Senators", "Methodists"), unless it is a given name's plural
+            // ("Williams", tagged singular anyway).
+            let plural = matches!(w[a].xpos.as_str(), "NNPS" | "NNS");
+            if sp.kind == NerKind::Per
+                && plural
+                && let Some(one) = l
+                    .strip_suffix('s')
+                    .filter(|x| x.len() >= 3 && !x.ends_with('s'))
+                && self.gaz.words.contains_key(one)
+                && self.gaz.phrases.get(one).map(String::as_str) != Some("given")
+            {
+                return None;
+            }
         }
         (a < b).then_some(EntitySpan {
             start: a,
@@ -3028,6 +3042,34 @@ mod tests {
             spans.iter().flatten().all(|x| x.kind == NerKind::Org),
             "{spans:?}"
         );
+    }
+
+    #[test]
+    fn plurals_of_dictionary_words_are_groups_not_persons() {
+        let mut ner = Ner::train(&[], None, &TrainOptions::default());
+        ner.gaz = GazIndex::from_list(vec![
+            ("senator".into(), "dict-l".into()),
+            ("methodist".into(), "dict-p".into()),
+            ("william".into(), "dict-p".into()),
+            ("william".into(), "given".into()),
+        ]);
+        let s = tagged(&[
+            ("Senators", "PROPN", "NNPS"),
+            ("and", "CCONJ", "CC"),
+            ("Methodists", "PROPN", "NNPS"),
+            ("met", "VERB", "VBD"),
+            ("Williams", "PROPN", "NNPS"),
+            ("and", "CCONJ", "CC"),
+            ("Senators", "PROPN", "NNP"),
+        ]);
+        assert_eq!(ner.repair(&s, per(0, 1)), None);
+        assert_eq!(ner.repair(&s, per(2, 3)), None);
+        // a given name's plural is a surname; a word tagged singular is left alone; an
+        // organization of that name is not a person
+        assert_eq!(ner.repair(&s, per(4, 5)), Some(per(4, 5)));
+        assert_eq!(ner.repair(&s, per(6, 7)), Some(per(6, 7)));
+        let org = EntitySpan::new(0, 1, NerKind::Org);
+        assert_eq!(ner.repair(&s, org), Some(org));
     }
 
     /// The shipped model finds the name only after a title or an appositive role noun.
