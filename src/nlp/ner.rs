@@ -321,6 +321,9 @@ fn class_noun_kind(s: &Sentence, start: usize, end: usize) -> Option<NerKind> {
     if start == 0 {
         return None;
     }
+    if let Some(k) = employer(s, start, end) {
+        return Some(k);
+    }
     let of = start >= 2 && w[start - 1].form == "of";
     let noun = if of { start - 2 } else { start - 1 };
     let form = &w[noun].form;
@@ -344,6 +347,42 @@ fn class_noun_kind(s: &Sentence, start: usize, end: usize) -> Option<NerKind> {
                 && matches!(w[noun].deprel.as_str(), "compound" | "nmod:desc"))
     };
     stated.then_some(kind)
+}
+
+/// Work nouns besides `PERSON_NOUNS` and `ROLE_NOUNS` whose "at"/"for" names an employer.
+const WORK_NOUNS: &[&str] = &[
+    "student",
+    "teacher",
+    "employee",
+    "worker",
+    "engineer",
+    "researcher",
+    "scientist",
+    "consultant",
+    "intern",
+    "coach",
+    "volunteer",
+    "staff",
+    "lecturer",
+    "fellow",
+    "partner",
+];
+
+/// `Some(Org)` for an employer: a name after "at" or "for" that modifies a person's work
+/// noun ("an editor at Blue Forum", "a spokesman for Hamdan", "a student at Westbury").
+fn employer(s: &Sentence, start: usize, end: usize) -> Option<NerKind> {
+    let w = &s.words;
+    if start < 2 || !matches!(w[start - 1].form.as_str(), "at" | "for") {
+        return None;
+    }
+    let noun = start - 2;
+    let l = w[noun].form.to_lowercase();
+    let work = w[noun].form.chars().next().is_some_and(char::is_lowercase)
+        && (PERSON_NOUNS.contains(&l.as_str())
+            || ROLE_NOUNS.contains(&l.as_str())
+            || WORK_NOUNS.contains(&l.as_str()));
+    let h = span_head(s, start, end);
+    (work && w[h].head == noun + 1 && w[h].deprel.starts_with("nmod")).then_some(NerKind::Org)
 }
 
 /// Nouns (besides titles and `ROLE_NOUNS`) that, as an appositive after a name, say
@@ -3018,6 +3057,18 @@ mod tests {
         assert_eq!(class_noun_kind(&s, 1, 2), Some(NerKind::Org));
         s.words[4].form = "Iraq".into();
         assert_eq!(class_noun_kind(&s, 1, 2), None);
+        // "an editor at Blue Forum": an employer; "an editor at Blue Forum" parsed with
+        // the name as the verb's dependent ("met an editor at Blue Forum") is not
+        let mut s = tree(&[
+            ("an", 2, "det"),
+            ("editor", 0, "root"),
+            ("at", 5, "case"),
+            ("Blue", 5, "compound"),
+            ("Forum", 2, "nmod"),
+        ]);
+        assert_eq!(class_noun_kind(&s, 3, 5), Some(NerKind::Org));
+        s.words[4].head = 0;
+        assert_eq!(class_noun_kind(&s, 3, 5), None);
     }
 
     /// One stated type ("the group Hamdan") types the name everywhere in the document,
