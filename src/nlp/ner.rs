@@ -1802,6 +1802,7 @@ impl Ner {
         self.complete_person_names(s, &mut spans);
         self.names_after_class_nouns(s, &mut spans);
         self.complete_places(s, &marked, &mut spans);
+        self.keyword_names(s, &marked, &mut spans);
         self.split_place_and_region(s, &marked, &mut spans);
         self.storm_names(s, &mut spans);
         spans
@@ -2016,6 +2017,38 @@ impl Ner {
         }
         if added {
             spans.sort();
+        }
+    }
+
+    /// A capitalized name of two or more words that ends in an organization or place
+    /// keyword of the phrase lists ("a World Health Organisation report", "the Supreme
+    /// Court", "Dallas Street") and that no span covers is an organization or a place:
+    /// the model misses such names when they modify a noun. Only in normally cased
+    /// sentences; a leading "The" is not part of the name.
+    fn keyword_names(&self, s: &Sentence, m: &Marked, spans: &mut Vec<EntitySpan>) {
+        let w = &s.words;
+        if !is_cased(w) {
+            return;
+        }
+        let runs = capitalized_runs(w, &m.lower);
+        let mut i = 0;
+        while i < w.len() {
+            let Some((a, b)) = runs[i] else {
+                i += 1;
+                continue;
+            };
+            i = b + 1;
+            let a = if m.lower[a] == "the" { a + 1 } else { a };
+            let kind = match m.class(b) {
+                "orgword" => NerKind::Org,
+                "locword" => NerKind::Loc,
+                _ => continue,
+            };
+            let letters = |k: usize| w[k].form.chars().any(char::is_lowercase);
+            if b > a && (a..=b).all(letters) && !spans.iter().any(|x| x.start <= b && a < x.end) {
+                spans.push(EntitySpan::new(a, b + 1, kind));
+                spans.sort();
+            }
         }
     }
 
@@ -3093,6 +3126,40 @@ mod tests {
             spans.iter().flatten().all(|x| x.kind == NerKind::Org),
             "{spans:?}"
         );
+    }
+
+    #[test]
+    fn names_ending_in_a_keyword_are_organizations_or_places() {
+        let mut ner = Ner::train(&[], None, &TrainOptions::default());
+        ner.gaz = GazIndex::from_list(vec![
+            ("organisation".into(), "orgword".into()),
+            ("road".into(), "locword".into()),
+        ]);
+        let run = |t: &str, spans: &mut Vec<EntitySpan>| {
+            let s = words(t);
+            ner.keyword_names(&s, &Marked::new(&s, &ner.gaz), spans);
+        };
+        let mut spans = Vec::new();
+        run(
+            "a World Health Organisation report on The Canyon Road came",
+            &mut spans,
+        );
+        assert_eq!(
+            spans,
+            vec![
+                EntitySpan::new(1, 4, NerKind::Org),
+                EntitySpan::new(7, 9, NerKind::Loc)
+            ]
+        );
+        // a span already there stays; one keyword alone is no name; headings are skipped
+        let mut spans = vec![per(1, 2)];
+        run("a World Health Organisation report came", &mut spans);
+        assert_eq!(spans, vec![per(1, 2)]);
+        let mut spans = Vec::new();
+        run("the Organisation met", &mut spans);
+        assert!(spans.is_empty());
+        run("World Health Organisation Report", &mut spans);
+        assert!(spans.is_empty());
     }
 
     #[test]
