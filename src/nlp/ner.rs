@@ -238,6 +238,15 @@ const ROLE_NOUNS: &[&str] = &[
     "daughter",
     "brother",
     "sister",
+    "aunt",
+    "uncle",
+    "cousin",
+    "nephew",
+    "niece",
+    "grandmother",
+    "grandfather",
+    "teacher",
+    "friend",
 ];
 
 /// Nouns that name a kind of organization; a name in apposition to one is the name of
@@ -1800,6 +1809,7 @@ impl Ner {
             .filter_map(|sp| self.repair(s, sp))
             .collect();
         self.complete_person_names(s, &mut spans);
+        self.people_by_form(s, &mut spans);
         self.names_after_class_nouns(s, &mut spans);
         self.complete_places(s, &marked, &mut spans);
         self.keyword_names(s, &marked, &mut spans);
@@ -2224,6 +2234,107 @@ impl Ner {
         }
     }
 
+    /// Persons named by the form of the text rather than by their words: a mail
+    /// address's display name (`"Anna Berg" <anna@example.org>`, also unquoted at the
+    /// start of a line) and a byline ("By anna berg", "Posted by anna" as a whole line,
+    /// or before "at"/"on" and a time) are persons, whatever their case. Spans of other
+    /// kinds there are retyped; nothing is added over a span.
+    fn people_by_form(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
+        let w = &s.words;
+        let n = w.len();
+        let wordlike = |i: usize| {
+            let f = &w[i].form;
+            f.chars().any(char::is_alphabetic)
+                && !f.contains('@')
+                && !f.contains("://")
+                && (f
+                    .chars()
+                    .all(|c| c.is_alphabetic() || c == '.' || c == '\'' || c == '-')
+                    || f == ",")
+        };
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        // display names before a mail address
+        for e in 0..n {
+            let f = &w[e].form;
+            if !(f.contains('@') && f.contains('.')) {
+                continue;
+            }
+            let mut q = e;
+            if q > 0 && w[q - 1].form == "<" {
+                q -= 1;
+            }
+            if q > 0 && matches!(w[q - 1].form.as_str(), "\"" | "\u{201d}" | "'") {
+                let close = q - 1;
+                if let Some(open) = (0..close)
+                    .rev()
+                    .take(5)
+                    .find(|&k| matches!(w[k].form.as_str(), "\"" | "\u{201c}" | "'"))
+                    && open + 1 < close
+                    && (open + 1..close).all(wordlike)
+                {
+                    found.push((open + 1, close));
+                }
+            } else if q > 0 && q <= 4 && (0..q).all(wordlike) && w[q].form == "<" {
+                found.push((0, q));
+            }
+        }
+        // bylines
+        let lower = |i: usize| w[i].form.to_lowercase();
+        let start = match n {
+            0 => None,
+            _ if lower(0) == "by" => Some(1),
+            _ if n > 1 && matches!(lower(0).as_str(), "posted" | "written") && lower(1) == "by" => {
+                Some(2)
+            }
+            _ => None,
+        };
+        if let Some(a) = start {
+            let mut b = a;
+            while b < n
+                && b < a + 3
+                && w[b].form.chars().all(char::is_alphabetic)
+                && !matches!(lower(b).as_str(), "at" | "on")
+            {
+                b += 1;
+            }
+            let rest_ok = b == n
+                || (matches!(lower(b).as_str(), "at" | "on")
+                    && w[b + 1..]
+                        .iter()
+                        .any(|x| x.form.chars().any(|c| c.is_ascii_digit())));
+            // a name, not "By train": lowercase words must not be common words
+            let named = (a..b).all(|i| {
+                w[i].form.chars().next().is_some_and(char::is_uppercase)
+                    || !self.gaz.is_common(&lower(i))
+            });
+            if b > a && rest_ok && named {
+                found.push((a, b));
+            }
+        }
+        for (a, b) in found {
+            let mut b = b;
+            while b > a && w[b - 1].form == "," {
+                b -= 1;
+            }
+            if b == a {
+                continue;
+            }
+            let inside: Vec<usize> = (0..spans.len())
+                .filter(|&k| spans[k].start < b && a < spans[k].end)
+                .collect();
+            if inside.is_empty() {
+                spans.push(EntitySpan::new(a, b, NerKind::Per));
+            } else {
+                for k in inside {
+                    if !matches!(spans[k].kind, NerKind::Date) {
+                        spans[k].kind = NerKind::Per;
+                    }
+                }
+            }
+        }
+        spans.sort();
+    }
+
     /// Two persons joined by "and" ("Anna and Maria", "Anna Berg & Marco Rossi") are
     /// two names, and a person "of the" organization ("Anna Berg of the Daily Courier")
     /// is a person and an organization: a PER span the model ran across them is split.
@@ -2332,6 +2443,10 @@ impl Ner {
         }
         // A nationality word alone is not a named entity (UNER/CoNLL conventions, and
         // the training targets): "Dutch", "Americans".
+        // One letter is not a person ("when Z happens after X"): initials come with a name.
+        if sp.kind == NerKind::Per && b == a + 1 && w[a].form.chars().count() == 1 {
+            return None;
+        }
         if name_like && b == a + 1 {
             let l = lower_at(a);
             let demonym = |x: &str| self.gaz.phrases.get(x).is_some_and(|c| c == "demonym");
@@ -3160,6 +3275,49 @@ mod tests {
         assert!(spans.is_empty());
         run("World Health Organisation Report", &mut spans);
         assert!(spans.is_empty());
+    }
+
+    #[test]
+    fn display_names_and_bylines_are_persons() {
+        let mut ner = Ner::train(&[], None, &TrainOptions::default());
+        ner.gaz = GazIndex::from_list(vec![("train".into(), "dict-l".into())]);
+        let run = |t: &str, mut spans: Vec<EntitySpan>| {
+            let s = words(t);
+            ner.people_by_form(&s, &mut spans);
+            spans
+        };
+        // Email : " anna berg " < anna@example.org >
+        assert_eq!(
+            run("Email : \" anna berg \" < anna@example.org >", vec![]),
+            vec![per(3, 5)]
+        );
+        // unquoted at the start of a line, and a span of another kind retyped
+        let org = EntitySpan::new(0, 2, NerKind::Org);
+        assert_eq!(
+            run("Anna Berg < anna@example.org >", vec![org]),
+            vec![per(0, 2)]
+        );
+        // bylines: a whole line, or before "at" and a time
+        assert_eq!(run("By anna berg", vec![]), vec![per(1, 3)]);
+        assert_eq!(run("Posted by darin at 11:16", vec![]), vec![per(2, 3)]);
+        // a sentence that starts with "By" is no byline
+        assert!(run("By then the rain had stopped", vec![]).is_empty());
+        // a lowercase common word is no name ("By train")
+        assert!(run("By train", vec![]).is_empty());
+        assert_eq!(run("By Bill", vec![]), vec![per(1, 2)]);
+        // an address alone names nobody
+        assert!(run("write to anna@example.org today", vec![]).is_empty());
+    }
+
+    #[test]
+    fn one_letter_is_not_a_person() {
+        let ner = Ner::train(&[], None, &TrainOptions::default());
+        let s = words("when Z happens after X");
+        assert_eq!(ner.repair(&s, per(1, 2)), None);
+        assert_eq!(
+            ner.repair(&s, EntitySpan::new(1, 2, NerKind::Org)),
+            Some(EntitySpan::new(1, 2, NerKind::Org))
+        );
     }
 
     #[test]
