@@ -327,6 +327,9 @@ fn class_noun_kind(s: &Sentence, start: usize, end: usize) -> Option<NerKind> {
     if let Some(k) = appositive_after(s, end, span_head(s, start, end)) {
         return Some(k);
     }
+    if let Some(k) = class_noun_after(s, start, end) {
+        return Some(k);
+    }
     if start == 0 {
         return None;
     }
@@ -356,6 +359,29 @@ fn class_noun_kind(s: &Sentence, start: usize, end: usize) -> Option<NerKind> {
                 && matches!(w[noun].deprel.as_str(), "compound" | "nmod:desc"))
     };
     stated.then_some(kind)
+}
+
+/// The kind a class noun right after a name states when the name modifies it ("the
+/// ruling Hamdan party", "the Zeeland province"): the name's head is a `compound` of the
+/// lowercase noun.
+fn class_noun_after(s: &Sentence, start: usize, end: usize) -> Option<NerKind> {
+    let w = &s.words;
+    let noun = w.get(end)?;
+    if !noun.form.chars().next().is_some_and(char::is_lowercase) {
+        return None;
+    }
+    let h = span_head(s, start, end);
+    if !(w[h].head == end + 1 && w[h].deprel == "compound") {
+        return None;
+    }
+    let l = noun.form.to_lowercase();
+    if ORG_NOUNS.contains(&l.as_str()) {
+        Some(NerKind::Org)
+    } else if LOC_NOUNS.contains(&l.as_str()) {
+        Some(NerKind::Loc)
+    } else {
+        None
+    }
 }
 
 /// Work nouns besides `PERSON_NOUNS` and `ROLE_NOUNS` whose "at"/"for" names an employer.
@@ -3217,6 +3243,18 @@ mod tests {
         assert_eq!(class_noun_kind(&s, 3, 5), Some(NerKind::Org));
         s.words[4].head = 0;
         assert_eq!(class_noun_kind(&s, 3, 5), None);
+        // "the ruling Hamdan party": the name modifies an organization noun after it
+        let mut s = tree(&[
+            ("the", 4, "det"),
+            ("ruling", 4, "amod"),
+            ("Hamdan", 4, "compound"),
+            ("party", 0, "root"),
+        ]);
+        assert_eq!(class_noun_kind(&s, 2, 3), Some(NerKind::Org));
+        s.words[3].form = "province".into();
+        assert_eq!(class_noun_kind(&s, 2, 3), Some(NerKind::Loc));
+        s.words[3].form = "leader".into();
+        assert_eq!(class_noun_kind(&s, 2, 3), None);
     }
 
     /// One stated type ("the group Hamdan") types the name everywhere in the document,
