@@ -1837,6 +1837,7 @@ impl Ner {
         self.complete_person_names(s, &mut spans);
         self.people_by_form(s, &mut spans);
         self.names_after_class_nouns(s, &mut spans);
+        self.acronyms_in_parentheses(s, &mut spans);
         self.complete_places(s, &marked, &mut spans);
         self.keyword_names(s, &marked, &mut spans);
         self.split_place_and_region(s, &marked, &mut spans);
@@ -2356,6 +2357,49 @@ impl Ner {
                         spans[k].kind = NerKind::Per;
                     }
                 }
+            }
+        }
+        spans.sort();
+    }
+
+    /// An acronym in parentheses right after a name whose initials it spells ("the
+    /// Northern Fair Housing Center (NFHC)") names the same thing: it gets the name's
+    /// kind, as a new span or by retyping the span there.
+    fn acronyms_in_parentheses(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
+        let w = &s.words;
+        let mut add = Vec::new();
+        for x in spans.iter() {
+            let k = x.end;
+            if matches!(x.kind, NerKind::Date | NerKind::Event)
+                || k + 2 >= w.len()
+                || w[k].form != "("
+                || w[k + 2].form != ")"
+            {
+                continue;
+            }
+            let acr: String = w[k + 1]
+                .form
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .collect();
+            let upper = acr.chars().count() >= 2 && acr.chars().all(char::is_uppercase);
+            let initials: String = w[x.start..x.end]
+                .iter()
+                .filter_map(|t| t.form.chars().next())
+                .filter(|c| c.is_uppercase())
+                .collect();
+            if upper && acr == initials {
+                add.push(EntitySpan::new(k + 1, k + 2, x.kind));
+            }
+        }
+        for a in add {
+            match spans
+                .iter_mut()
+                .find(|y| y.start < a.end && a.start < y.end)
+            {
+                Some(y) if *y == EntitySpan::new(a.start, a.end, y.kind) => y.kind = a.kind,
+                Some(_) => {}
+                None => spans.push(a),
             }
         }
         spans.sort();
@@ -3345,6 +3389,20 @@ mod tests {
         assert_eq!(run("By Bill", vec![]), vec![per(1, 2)]);
         // an address alone names nobody
         assert!(run("write to anna@example.org today", vec![]).is_empty());
+    }
+
+    #[test]
+    fn an_acronym_after_its_expansion_takes_its_kind() {
+        let ner = Ner::train(&[], None, &TrainOptions::default());
+        let org = |a, b| EntitySpan::new(a, b, NerKind::Org);
+        let s = words("the World Health Organisation ( WHO ) and the Blue Fund ( XYZ ) met");
+        let mut spans = vec![org(1, 4), org(8, 10)];
+        ner.acronyms_in_parentheses(&s, &mut spans);
+        assert_eq!(spans, vec![org(1, 4), org(5, 6), org(8, 10)]);
+        // a span of another kind on the acronym is retyped
+        let mut spans = vec![org(1, 4), EntitySpan::new(5, 6, NerKind::Loc)];
+        ner.acronyms_in_parentheses(&s, &mut spans);
+        assert_eq!(spans, vec![org(1, 4), org(5, 6)]);
     }
 
     #[test]
