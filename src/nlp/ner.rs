@@ -2513,6 +2513,16 @@ impl Ner {
         }
         // A nationality word alone is not a named entity (UNER/CoNLL conventions, and
         // the training targets): "Dutch", "Americans".
+        // A company suffix alone is no name ("Blue Lottery Corporation, Inc.").
+        if name_like
+            && b == a + 1
+            && matches!(
+                lower_at(a).trim_end_matches('.'),
+                "inc" | "corp" | "co" | "ltd" | "llc" | "plc" | "gmbh"
+            )
+        {
+            return None;
+        }
         // One letter is not a person ("when Z happens after X"): initials come with a name.
         if sp.kind == NerKind::Per && b == a + 1 && w[a].form.chars().count() == 1 {
             return None;
@@ -3408,8 +3418,10 @@ mod tests {
     #[test]
     fn one_letter_is_not_a_person() {
         let ner = Ner::train(&[], None, &TrainOptions::default());
-        let s = words("when Z happens after X");
+        let s = words("when Z happens after X , Inc.");
         assert_eq!(ner.repair(&s, per(1, 2)), None);
+        // nor is a company suffix alone anything
+        assert_eq!(ner.repair(&s, EntitySpan::new(6, 7, NerKind::Org)), None);
         assert_eq!(
             ner.repair(&s, EntitySpan::new(1, 2, NerKind::Org)),
             Some(EntitySpan::new(1, 2, NerKind::Org))
