@@ -379,6 +379,8 @@ fn class_noun_after(s: &Sentence, start: usize, end: usize) -> Option<NerKind> {
         Some(NerKind::Org)
     } else if LOC_NOUNS.contains(&l.as_str()) {
         Some(NerKind::Loc)
+    } else if EVENT_NOUNS.contains(&l.as_str()) {
+        Some(NerKind::Event)
     } else {
         None
     }
@@ -445,6 +447,27 @@ const PERSON_NOUNS: &[&str] = &[
     "member",
 ];
 
+/// Nouns that name a kind of event; a name in apposition to one, or modifying one, is
+/// an event's name ("Mela Utsav, an annual procession", "the Mela festival").
+const EVENT_NOUNS: &[&str] = &[
+    "festival",
+    "procession",
+    "parade",
+    "carnival",
+    "celebration",
+    "ceremony",
+    "rally",
+    "conference",
+    "summit",
+    "tournament",
+    "championship",
+    "war",
+    "battle",
+    "election",
+    "fair",
+    "exhibition",
+];
+
 /// The kind an appositive after a name states: "Hamdan, the militant group" (ORG),
 /// "Hilla, a town north of …" (LOC), "Hamdan, the leader of …" (PER). `h` is the name's
 /// head; the appositive is a dependent of it right after the name (`end`), with a
@@ -465,6 +488,8 @@ fn appositive_after(s: &Sentence, end: usize, h: usize) -> Option<NerKind> {
         Some(NerKind::Org)
     } else if LOC_NOUNS.contains(&l.as_str()) {
         Some(NerKind::Loc)
+    } else if EVENT_NOUNS.contains(&l.as_str()) {
+        Some(NerKind::Event)
     } else if is_title_word(&l)
         || ROLE_NOUNS.contains(&l.as_str())
         || PERSON_NOUNS.contains(&l.as_str())
@@ -1527,16 +1552,22 @@ impl Default for TrainOptions {
 /// types every "Hamdan" of the document.
 const STATED_TYPE_VOTES: usize = 1000;
 
-/// Kinds whose names are made consistent across a document (dates and events are not
-/// names that repeat verbatim with one referent).
-const HARMONIZED: [NerKind; 4] = [NerKind::Per, NerKind::Org, NerKind::Loc, NerKind::Misc];
+/// Kinds whose names are made consistent across a document (dates are not names that
+/// repeat verbatim with one referent; named events are: "the Mela festival" … "Mela").
+const HARMONIZED: [NerKind; 5] = [
+    NerKind::Per,
+    NerKind::Org,
+    NerKind::Loc,
+    NerKind::Misc,
+    NerKind::Event,
+];
 
 fn kind_slot(k: NerKind) -> Option<usize> {
     HARMONIZED.iter().position(|&h| h == k)
 }
 
 /// The kind most spans with this text got, if one kind got strictly more than any other.
-fn majority(votes: &[usize; 4]) -> Option<NerKind> {
+fn majority(votes: &[usize; 5]) -> Option<NerKind> {
     let best = *votes.iter().max()?;
     if best == 0 || votes.iter().filter(|&&v| v == best).count() > 1 {
         return None;
@@ -1551,9 +1582,10 @@ fn starts_upper(f: &str) -> bool {
 /// One sense per document: within one document a name string almost always refers to
 /// the same entity, but the sentence-level model types it from local context only, so
 /// "Hamas" is ORG after "militant organisation" and PER before "said", and a name seen
-/// as "Yasser Arafat" is missed as a bare "Arafat". Here every PER/ORG/LOC/MISC span
-/// takes the kind most spans with the same words got in the document (a strict
-/// majority; ties keep the model's kind), and a capitalized word sequence the model left
+/// as "Yasser Arafat" is missed as a bare "Arafat". Here every PER/ORG/LOC/MISC/EVENT
+/// span takes the kind most spans with the same words got in the document (a strict
+/// majority; ties keep the model's kind; a span whose sentence states its kind, as in
+/// "the militant group Hamas", outvotes all others), and a capitalized word sequence the model left
 /// untagged becomes a span when the same words were tagged elsewhere in the document,
 /// or, for one word, when it is the last word of a multi-word person name there. Only
 /// sequences that are not part of a longer capitalized run are added.
@@ -1566,7 +1598,7 @@ pub fn harmonize_document(doc: &[&Sentence], spans: &mut [Vec<EntitySpan>]) {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let mut votes: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+    let mut votes: BTreeMap<String, [usize; 5]> = BTreeMap::new();
     for (s, sp) in doc.iter().zip(spans.iter()) {
         for x in sp {
             if x.end > s.words.len() {
@@ -3307,8 +3339,29 @@ mod tests {
         assert_eq!(class_noun_kind(&s, 2, 3), Some(NerKind::Org));
         s.words[3].form = "province".into();
         assert_eq!(class_noun_kind(&s, 2, 3), Some(NerKind::Loc));
+        s.words[3].form = "festival".into();
+        assert_eq!(class_noun_kind(&s, 2, 3), Some(NerKind::Event));
         s.words[3].form = "leader".into();
         assert_eq!(class_noun_kind(&s, 2, 3), None);
+        // "Mela Utsav, an annual procession": an event, and so is every "Mela Utsav" of
+        // the document
+        let stated = tree(&[
+            ("Mela", 2, "compound"),
+            ("Utsav", 0, "root"),
+            (",", 5, "punct"),
+            ("an", 5, "det"),
+            ("procession", 2, "appos"),
+        ]);
+        assert_eq!(class_noun_kind(&stated, 0, 2), Some(NerKind::Event));
+        let alone = tree(&[("Mela", 2, "compound"), ("Utsav", 0, "root")]);
+        let loc = |a, b| EntitySpan::new(a, b, NerKind::Loc);
+        let mut spans = vec![vec![loc(0, 2)], vec![loc(0, 2)], vec![loc(0, 2)]];
+        ner.names_after_class_nouns(&stated, &mut spans[0]);
+        harmonize_document(&[&stated, &alone, &alone], &mut spans);
+        assert!(
+            spans.iter().flatten().all(|x| x.kind == NerKind::Event),
+            "{spans:?}"
+        );
     }
 
     /// One stated type ("the group Hamdan") types the name everywhere in the document,
