@@ -2543,8 +2543,21 @@ impl Ner {
                 }
             }
         }
-        // A nationality word alone is not a named entity (UNER/CoNLL conventions, and
-        // the training targets): "Dutch", "Americans".
+        // A weekday ends no name ("Fallujah Wednesday"), and a month or weekday alone
+        // is a date, not a name (unless it is a given name too: "May", "June").
+        let weekday = |i: usize| crate::text::calendar::WEEKDAYS.contains(&lower_at(i).as_str());
+        if name_like {
+            while b > a + 1 && weekday(b - 1) {
+                b -= 1;
+            }
+            if b == a + 1 {
+                let l = lower_at(a);
+                let given = self.gaz.phrases.get(&l).is_some_and(|c| c == "given");
+                if is_calendar_word(l.trim_end_matches('.')) && !given {
+                    return None;
+                }
+            }
+        }
         // A company suffix alone is no name ("Blue Lottery Corporation, Inc.").
         if name_like
             && b == a + 1
@@ -2559,6 +2572,8 @@ impl Ner {
         if sp.kind == NerKind::Per && b == a + 1 && w[a].form.chars().count() == 1 {
             return None;
         }
+        // A nationality word alone is not a named entity (UNER/CoNLL conventions, and
+        // the training targets): "Dutch", "Americans".
         if name_like && b == a + 1 {
             let l = lower_at(a);
             let demonym = |x: &str| self.gaz.phrases.get(x).is_some_and(|c| c == "demonym");
@@ -3475,6 +3490,14 @@ mod tests {
         assert_eq!(ner.repair(&s, per(1, 2)), None);
         // nor is a company suffix alone anything
         assert_eq!(ner.repair(&s, EntitySpan::new(6, 7, NerKind::Org)), None);
+        // a weekday ends no name, and a month alone is no name, unless a given name
+        let mut ner = ner;
+        ner.gaz = GazIndex::from_list(vec![("may".into(), "given".into())]);
+        let s = words("Marines took Fallujah Wednesday in November and May said so");
+        let loc = |a, b| EntitySpan::new(a, b, NerKind::Loc);
+        assert_eq!(ner.repair(&s, loc(2, 4)), Some(loc(2, 3)));
+        assert_eq!(ner.repair(&s, EntitySpan::new(5, 6, NerKind::Org)), None);
+        assert_eq!(ner.repair(&s, per(7, 8)), Some(per(7, 8)));
         assert_eq!(
             ner.repair(&s, EntitySpan::new(1, 2, NerKind::Org)),
             Some(EntitySpan::new(1, 2, NerKind::Org))
