@@ -2296,20 +2296,18 @@ impl Ner {
     /// Persons named by the form of the text rather than by their words: a mail
     /// address's display name (`"Anna Berg" <anna@example.org>`, also unquoted at the
     /// start of a line) and a byline ("By anna berg", "Posted by anna" as a whole line,
-    /// or before "at"/"on" and a time) are persons, whatever their case. Spans of other
-    /// kinds there are retyped; nothing is added over a span.
+    /// or before "at"/"on" and a time) are persons, whatever their case, and so is a line
+    /// that is only "Surname, Given" with a listed given name. Spans inside such a name
+    /// become one person; a span reaching outside it is only retyped.
     fn people_by_form(&self, s: &Sentence, spans: &mut Vec<EntitySpan>) {
         let w = &s.words;
         let n = w.len();
         let wordlike = |i: usize| {
             let f = &w[i].form;
-            f.chars().any(char::is_alphabetic)
-                && !f.contains('@')
-                && !f.contains("://")
-                && (f
-                    .chars()
-                    .all(|c| c.is_alphabetic() || c == '.' || c == '\'' || c == '-')
-                    || f == ",")
+            f == ","
+                || (f.chars().any(char::is_alphabetic)
+                    && f.chars()
+                        .all(|c| c.is_alphabetic() || c == '.' || c == '\'' || c == '-'))
         };
         let mut found: Vec<(usize, usize)> = Vec::new();
         // display names before a mail address
@@ -2337,8 +2335,29 @@ impl Ner {
                 found.push((0, q));
             }
         }
-        // bylines
         let lower = |i: usize| w[i].form.to_lowercase();
+        // a line that is only "Surname, Given" (quoted or not), as in mail headers
+        let quote = |i: usize| matches!(w[i].form.as_str(), "\"" | "\u{201c}" | "\u{201d}");
+        let (mut p, mut q) = (0, n);
+        if n > 2 && quote(0) && quote(n - 1) {
+            (p, q) = (1, n - 1);
+        }
+        if q == p + 3
+            && w[p + 1].form == ","
+            && w[p].form.chars().next().is_some_and(char::is_uppercase)
+            && w[p]
+                .form
+                .chars()
+                .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+            && self
+                .gaz
+                .phrases
+                .get(&lower(p + 2))
+                .is_some_and(|c| c == "given")
+        {
+            found.push((p, q));
+        }
+        // bylines
         let start = match n {
             0 => None,
             _ if lower(0) == "by" => Some(1),
@@ -2381,7 +2400,16 @@ impl Ner {
             let inside: Vec<usize> = (0..spans.len())
                 .filter(|&k| spans[k].start < b && a < spans[k].end)
                 .collect();
-            if inside.is_empty() {
+            // spans inside the name ("Berg", "Anna" of "Berg, Anna") become one person
+            let within = inside.iter().all(|&k| {
+                spans[k].start >= a && spans[k].end <= b && spans[k].kind != NerKind::Date
+            });
+            if within {
+                let mut k = 0;
+                spans.retain(|_| {
+                    k += 1;
+                    !inside.contains(&(k - 1))
+                });
                 spans.push(EntitySpan::new(a, b, NerKind::Per));
             } else {
                 for k in inside {
@@ -3467,6 +3495,26 @@ mod tests {
         assert_eq!(run("By Bill", vec![]), vec![per(1, 2)]);
         // an address alone names nobody
         assert!(run("write to anna@example.org today", vec![]).is_empty());
+        // "Berg, Anna" before an address, or alone on a quoted line with a given name,
+        // is one person, whatever the spans inside
+        let loc = EntitySpan::new(1, 2, NerKind::Loc);
+        assert_eq!(
+            run(
+                "\" Berg , Anna \" < anna@example.org >",
+                vec![loc, per(3, 4)]
+            ),
+            vec![per(1, 4)]
+        );
+        let mut ner = ner;
+        ner.gaz = GazIndex::from_list(vec![("anna".into(), "given".into())]);
+        let s = words("\" Berg , Anna \"");
+        let mut spans = vec![loc, per(3, 4)];
+        ner.people_by_form(&s, &mut spans);
+        assert_eq!(spans, vec![per(1, 4)]);
+        let s = words("Berg , Tuesday");
+        let mut spans = vec![];
+        ner.people_by_form(&s, &mut spans);
+        assert!(spans.is_empty());
     }
 
     #[test]
