@@ -659,6 +659,17 @@ fn sentence_mentions(s: &Sentence, si: usize, layout: EntityLayout) -> Vec<GumMe
     out
 }
 
+/// A file name with a common extension ("CrudeStocks.pdf", "notes.docx"): never a name.
+fn is_file_name(f: &str) -> bool {
+    const EXT: &[&str] = &[
+        "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "csv", "zip", "jpg", "jpeg",
+        "png", "gif", "htm", "html", "xml", "json", "mp3", "mp4", "exe",
+    ];
+    f.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && EXT.contains(&ext.to_ascii_lowercase().as_str())
+    })
+}
+
 /// Whether a sentence is normally cased: upper and lower case letters, and not every
 /// word capitalized (a heading).
 fn is_cased(w: &[Word]) -> bool {
@@ -2537,6 +2548,7 @@ impl Ner {
                 || f.starts_with("www.")
                 || (f.contains('@') && f.contains('.'))
                 || !f.chars().any(char::is_alphanumeric)
+                || is_file_name(f)
         };
         while a < b && junk(a) {
             a += 1;
@@ -3536,6 +3548,11 @@ mod tests {
         let ner = Ner::train(&[], None, &TrainOptions::default());
         let s = words("when Z happens after X , Inc.");
         assert_eq!(ner.repair(&s, per(1, 2)), None);
+        // an organization of one letter may be
+        assert_eq!(
+            ner.repair(&s, EntitySpan::new(1, 2, NerKind::Org)),
+            Some(EntitySpan::new(1, 2, NerKind::Org))
+        );
         // nor is a company suffix alone anything
         assert_eq!(ner.repair(&s, EntitySpan::new(6, 7, NerKind::Org)), None);
         // a weekday ends no name, and a month alone is no name, unless a given name
@@ -3546,10 +3563,11 @@ mod tests {
         assert_eq!(ner.repair(&s, loc(2, 4)), Some(loc(2, 3)));
         assert_eq!(ner.repair(&s, EntitySpan::new(5, 6, NerKind::Org)), None);
         assert_eq!(ner.repair(&s, per(7, 8)), Some(per(7, 8)));
-        assert_eq!(
-            ner.repair(&s, EntitySpan::new(1, 2, NerKind::Org)),
-            Some(EntitySpan::new(1, 2, NerKind::Org))
-        );
+        // a file name is no name
+        let s = words("See CrudeStocks.pdf and Notes.DOCX , not Mr.");
+        assert_eq!(ner.repair(&s, EntitySpan::new(1, 2, NerKind::Loc)), None);
+        assert_eq!(ner.repair(&s, per(3, 4)), None);
+        assert!(!is_file_name("Mr.") && !is_file_name(".pdf"));
     }
 
     #[test]
