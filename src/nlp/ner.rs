@@ -1862,8 +1862,51 @@ impl Ner {
         for (s, sp) in doc.iter().zip(spans.iter_mut()) {
             self.person_name_particles(s, sp);
         }
+        self.organization_first_words(doc, &mut spans);
         Self::storm_names_in_document(doc, &mut spans);
         spans
+    }
+
+    /// A one-word "person" that is the first word of an organization's name elsewhere
+    /// in the document ("Lumo" … "the Lumo Foundation", "Lumo Systems Inc") is that
+    /// organization, as a surname is its person (`harmonize_document`). Given names are
+    /// left alone.
+    fn organization_first_words(&self, doc: &[&Sentence], spans: &mut [Vec<EntitySpan>]) {
+        let mut firsts = std::collections::BTreeSet::new();
+        for (s, sp) in doc.iter().zip(spans.iter()) {
+            for x in sp
+                .iter()
+                .filter(|x| x.kind == NerKind::Org && x.end >= x.start + 2)
+            {
+                let mut a = x.start;
+                if s.words[a].form.eq_ignore_ascii_case("the") {
+                    a += 1;
+                }
+                let w = &s.words[a].form;
+                if a + 1 < x.end && starts_upper(w) && w.chars().any(char::is_lowercase) {
+                    firsts.insert(w.clone());
+                }
+            }
+        }
+        if firsts.is_empty() {
+            return;
+        }
+        for (s, sp) in doc.iter().zip(spans.iter_mut()) {
+            for x in sp.iter_mut() {
+                let f = &s.words[x.start].form;
+                if x.kind == NerKind::Per
+                    && x.end == x.start + 1
+                    && firsts.contains(f)
+                    && self
+                        .gaz
+                        .phrases
+                        .get(&f.to_lowercase())
+                        .is_none_or(|c| c != "given")
+                {
+                    x.kind = NerKind::Org;
+                }
+            }
+        }
     }
 
     /// Like `tag`, plus the internal `Misc` spans (other proper names: works, products,
@@ -3541,6 +3584,19 @@ mod tests {
         let mut spans = vec![org(1, 4), EntitySpan::new(5, 6, NerKind::Loc)];
         ner.acronyms_in_parentheses(&s, &mut spans);
         assert_eq!(spans, vec![org(1, 4), org(5, 6)]);
+    }
+
+    #[test]
+    fn the_first_word_of_an_organization_is_that_organization() {
+        let mut ner = Ner::train(&[], None, &TrainOptions::default());
+        ner.gaz = GazIndex::from_list(vec![("anna".into(), "given".into())]);
+        let a = words("She left The Lumo Foundation and Anna Systems");
+        let b = words("Lumo hired Anna");
+        let org = |x, y| EntitySpan::new(x, y, NerKind::Org);
+        let mut spans = vec![vec![org(2, 5), org(6, 8)], vec![per(0, 1), per(2, 3)]];
+        ner.organization_first_words(&[&a, &b], &mut spans);
+        // "Lumo" is the organization; "Anna", a given name, stays a person
+        assert_eq!(spans[1], vec![org(0, 1), per(2, 3)]);
     }
 
     #[test]
