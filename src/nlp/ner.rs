@@ -1863,8 +1863,32 @@ impl Ner {
             self.person_name_particles(s, sp);
         }
         self.organization_first_words(doc, &mut spans);
+        for (s, sp) in doc.iter().zip(spans.iter_mut()) {
+            self.countries_are_places(s, sp);
+        }
         Self::storm_names_in_document(doc, &mut spans);
         spans
+    }
+
+    /// A name that is exactly a country of the gazetteer ("North Korea", "US") is a
+    /// place, whatever the model or the document vote made of it: a country acting as a
+    /// state is still LOC in the CoNLL/UNER conventions kg follows.
+    fn countries_are_places(&self, s: &Sentence, spans: &mut [EntitySpan]) {
+        for x in spans.iter_mut() {
+            if !matches!(x.kind, NerKind::Org | NerKind::Per | NerKind::Misc)
+                || x.end > s.words.len()
+            {
+                continue;
+            }
+            // phrase keys are the lowercase words without spaces (`GazIndex::from_list`)
+            let key: String = s.words[x.start..x.end]
+                .iter()
+                .map(|w| w.form.to_lowercase())
+                .collect();
+            if self.gaz.phrases.get(&key).is_some_and(|c| c == "country") {
+                x.kind = NerKind::Loc;
+            }
+        }
     }
 
     /// A one-word "person" that is the first word of an organization's name elsewhere
@@ -3597,6 +3621,17 @@ mod tests {
         ner.organization_first_words(&[&a, &b], &mut spans);
         // "Lumo" is the organization; "Anna", a given name, stays a person
         assert_eq!(spans[1], vec![org(0, 1), per(2, 3)]);
+    }
+
+    #[test]
+    fn a_country_is_a_place_whatever_the_vote() {
+        let mut ner = Ner::train(&[], None, &TrainOptions::default());
+        ner.gaz = GazIndex::from_list(vec![("north korea".into(), "country".into())]);
+        let s = words("North Korea has a Korea Fund");
+        let org = |a, b| EntitySpan::new(a, b, NerKind::Org);
+        let mut spans = vec![org(0, 2), org(4, 6)];
+        ner.countries_are_places(&s, &mut spans);
+        assert_eq!(spans, vec![EntitySpan::new(0, 2, NerKind::Loc), org(4, 6)]);
     }
 
     #[test]
