@@ -64,43 +64,68 @@ fn load_err(what: &'static str, path: &Path, e: impl std::fmt::Display) -> LoadE
     }
 }
 
+/// A scoped thread's result (its panic, if it panicked, goes on in the caller).
+fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
+/// Hash of kg's version and every model file (first 8 bytes of SHA-256, in hex).
+fn model_fingerprint(models: &Path) -> Result<String, LoadError> {
+    let mut h = Sha256::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for f in [
+        crate::nlp::pipeline::TAGGER_FILE,
+        crate::nlp::pipeline::LEMMA_FILE,
+        PARSER_FILE,
+        NER_FILE,
+    ] {
+        let bytes =
+            std::fs::read(models.join(f)).map_err(|e| load_err("a model", &models.join(f), e))?;
+        h.update(Sha256::digest(&bytes));
+    }
+    Ok(h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
 impl Pipeline {
     /// Loads the models from `{data}/models` and the gazetteer from `{data}/gazetteer`.
     pub fn load(data: &Path) -> Result<Pipeline, LoadError> {
         let models = data.join("models");
-        let analyzer = Analyzer::load(&models)
-            .map_err(|e| load_err("the tagger and lemmatizer", &models, e))?;
         let parser_path = models.join(PARSER_FILE);
-        let parser =
-            Parser::load(&parser_path).map_err(|e| load_err("the parser", &parser_path, e))?;
         let ner_path = models.join(NER_FILE);
-        let ner =
-            Ner::load(&ner_path).map_err(|e| load_err("the entity recognizer", &ner_path, e))?;
         let gaz_dir = data.join("gazetteer");
-        let gazetteer =
-            Gazetteer::load(&gaz_dir).map_err(|e| load_err("the gazetteer", &gaz_dir, e))?;
-        let mut h = Sha256::new();
-        h.update(env!("CARGO_PKG_VERSION").as_bytes());
-        for f in [
-            crate::nlp::pipeline::TAGGER_FILE,
-            crate::nlp::pipeline::LEMMA_FILE,
-            PARSER_FILE,
-            NER_FILE,
-        ] {
-            let bytes = std::fs::read(models.join(f))
-                .map_err(|e| load_err("a model", &models.join(f), e))?;
-            h.update(Sha256::digest(&bytes));
-        }
-        let fingerprint: String = h.finalize()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        // The models are independent files: read and decode them in parallel (start-up
+        // is serial time for every command and every ingest, one core or many).
+        let (analyzer, parser, ner, gazetteer, fingerprint) = std::thread::scope(|sc| {
+            let analyzer = sc.spawn(|| {
+                Analyzer::load(&models)
+                    .map_err(|e| load_err("the tagger and lemmatizer", &models, e))
+            });
+            let parser = sc.spawn(|| {
+                Parser::load(&parser_path).map_err(|e| load_err("the parser", &parser_path, e))
+            });
+            let ner = sc.spawn(|| {
+                Ner::load(&ner_path).map_err(|e| load_err("the entity recognizer", &ner_path, e))
+            });
+            let fingerprint = sc.spawn(|| model_fingerprint(&models));
+            let gazetteer =
+                Gazetteer::load(&gaz_dir).map_err(|e| load_err("the gazetteer", &gaz_dir, e));
+            (
+                join(analyzer),
+                join(parser),
+                join(ner),
+                gazetteer,
+                join(fingerprint),
+            )
+        });
         Ok(Pipeline {
-            analyzer,
-            parser,
-            ner,
-            gazetteer,
-            fingerprint,
+            analyzer: analyzer?,
+            parser: parser?,
+            ner: ner?,
+            gazetteer: gazetteer?,
+            fingerprint: fingerprint?,
         })
     }
 
