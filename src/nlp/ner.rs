@@ -3689,7 +3689,6 @@ mod tests {
             ),
             vec![per(1, 4)]
         );
-        let mut ner = ner;
         ner.gaz = GazIndex::from_list(vec![("anna".into(), "given".into())]);
         let s = words("\" Berg , Anna \"");
         let mut spans = vec![loc, per(3, 4)];
