@@ -375,16 +375,30 @@ pub fn format_scores(title: &str, s: &NerScores) -> String {
             v.fn_
         ));
     }
-    let o = &s.overall;
-    out.push_str(&format!(
-        "  all    {:.3}  {:.3}  {:.3}  ({}/{}/{})\n",
-        o.precision(),
-        o.recall(),
-        o.f1(),
-        o.tp,
-        o.fp,
-        o.fn_
-    ));
+    let row = |name: &str, o: &Prf| {
+        format!(
+            "  {:<6} {:.3}  {:.3}  {:.3}  ({}/{}/{})\n",
+            name,
+            o.precision(),
+            o.recall(),
+            o.f1(),
+            o.tp,
+            o.fp,
+            o.fn_
+        )
+    };
+    // With dates or events in the table, also the three name types together (the
+    // person/organization/place score that compares with UNER and CoNLL).
+    if s.by_type.len() > 3 {
+        let mut pol = Prf::default();
+        for k in ["PER", "ORG", "LOC"] {
+            if let Some(v) = s.by_type.get(k) {
+                pol.add(v);
+            }
+        }
+        out.push_str(&row("P/O/L", &pol));
+    }
+    out.push_str(&row("all", &s.overall));
     out
 }
 
@@ -416,6 +430,16 @@ mod tests {
         );
         assert!((s.overall.f1() - 0.5).abs() < 1e-9);
         assert_eq!(s.by_type["PER"].tp, 1);
+        // three types print no P/O/L row; with dates, the row sums PER, ORG and LOC only
+        let t = format_scores(
+            "t",
+            &score(&gold, &pred, &[NerKind::Per, NerKind::Org, NerKind::Loc]),
+        );
+        assert!(!t.contains("P/O/L"), "{t}");
+        let kinds = [NerKind::Per, NerKind::Org, NerKind::Loc, NerKind::Date];
+        let t = format_scores("t", &score(&gold, &pred, &kinds));
+        assert!(t.contains("  P/O/L  0.500  0.500  0.500  (1/1/1)\n"), "{t}");
+        assert!(t.contains("  all    0.333  0.500  0.400  (1/2/1)\n"), "{t}");
     }
 
     /// With an analyzer, the model sees the re-analysed sentence while the gold spans stay.
