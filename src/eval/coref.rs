@@ -20,7 +20,9 @@
 //!   appositions while `kg` marks the name or the short noun phrase. When two gold mentions
 //!   share a head, the shortest one owns it ([`gold_named_clusters`]). The reference scorer
 //!   matches exact spans, so these numbers are not comparable with published span-matched
-//!   CoNLL scores.
+//!   CoNLL scores. The head is always read off GUM's gold tree, for response mentions too
+//!   (as minimum spans are in CorefUD's scorer): with `kg`'s own parse, a right span
+//!   whose head `kg` parsed wrong would otherwise count as another mention.
 //! - **Syntax**: `eval_gum` reads GUM's gold tokens, tags and trees (like the NER
 //!   evaluation); only the NER is `kg`'s model. With the shipped tagger, lemmatizer and
 //!   parser on gold tokens the score is lower ([`eval_gum_with`] measures that).
@@ -328,6 +330,14 @@ pub fn gold_named_clusters(doc: &GumDoc) -> Vec<Vec<Mid>> {
 /// train+dev, none a country demonym), so scoring them would grade the annotation
 /// scheme, not the coreference.
 pub fn response_clusters(clusters: &[Cluster]) -> Vec<Vec<Mid>> {
+    response_clusters_by(clusters, &|m| m.head)
+}
+
+/// [`response_clusters`] with each mention's head word given by `head`.
+pub fn response_clusters_by(
+    clusters: &[Cluster],
+    head: &dyn Fn(&coref::MentionRef) -> usize,
+) -> Vec<Vec<Mid>> {
     let mut seen: BTreeSet<Mid> = BTreeSet::new();
     clusters
         .iter()
@@ -335,7 +345,7 @@ pub fn response_clusters(clusters: &[Cluster]) -> Vec<Vec<Mid>> {
             c.mentions
                 .iter()
                 .filter(|m| !m.is_demonym)
-                .map(|m| (m.sentence, m.head))
+                .map(|m| (m.sentence, head(m)))
                 .filter(|id| seen.insert(*id))
                 .collect::<BTreeSet<Mid>>()
         })
@@ -374,7 +384,13 @@ pub fn eval_gum_with(
     for d in &docs {
         let mut analysed = d.clone();
         analysed.sentences.iter_mut().for_each(analyze);
-        let (_, resp) = document_key_response(&analysed, &ner_src, gaz);
+        let clusters = document_clusters(&analysed, &ner_src, gaz);
+        // A response mention is identified by the head its words have in the gold tree,
+        // like the key's: a parse error in `kg`'s own tree must not make a right span a
+        // different mention (with gold trees this is the resolver's own head).
+        let resp = response_clusters_by(&clusters, &|m| {
+            span_head(&d.sentences[m.sentence], m.start, m.end)
+        });
         total.add(&score_document(&gold_named_clusters(d), &resp));
     }
     Ok(total)
@@ -386,6 +402,12 @@ pub fn document_key_response(
     ner_src: &NerSource,
     gaz: &Gazetteer,
 ) -> (Vec<Vec<Mid>>, Vec<Vec<Mid>>) {
+    let clusters = document_clusters(d, ner_src, gaz);
+    (gold_named_clusters(d), response_clusters(&clusters))
+}
+
+/// `kg`'s clusters for one document, with NER spans from `ner_src`.
+fn document_clusters(d: &GumDoc, ner_src: &NerSource, gaz: &Gazetteer) -> Vec<Cluster> {
     let spans: Vec<Vec<EntitySpan>> = match ner_src {
         NerSource::Model(m) => m.tag_document_with_misc(&d.sentences.iter().collect::<Vec<_>>()),
         NerSource::Gold => ner::gum_training_data(std::slice::from_ref(d), Some(gaz))
@@ -394,8 +416,7 @@ pub fn document_key_response(
             .collect(),
     };
     let (text, analyzed) = coref::analyzed_from_conllu(&d.sentences);
-    let clusters = coref::resolve(&text, &analyzed, &spans, gaz);
-    (gold_named_clusters(d), response_clusters(&clusters))
+    coref::resolve(&text, &analyzed, &spans, gaz)
 }
 
 pub fn format_scores(title: &str, s: &CorefScores) -> String {
