@@ -407,7 +407,7 @@ pub fn document_key_response(
 }
 
 /// `kg`'s clusters for one document, with NER spans from `ner_src`.
-fn document_clusters(d: &GumDoc, ner_src: &NerSource, gaz: &Gazetteer) -> Vec<Cluster> {
+pub fn document_clusters(d: &GumDoc, ner_src: &NerSource, gaz: &Gazetteer) -> Vec<Cluster> {
     let spans: Vec<Vec<EntitySpan>> = match ner_src {
         NerSource::Model(m) => m.tag_document_with_misc(&d.sentences.iter().collect::<Vec<_>>()),
         NerSource::Gold => ner::gum_training_data(std::slice::from_ref(d), Some(gaz))

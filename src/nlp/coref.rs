@@ -1902,7 +1902,15 @@ fn sieve_appositive_naming(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut 
                 && n.is_name()
                 && m.kind.is_some_and(EntityKind::is_place)
                 && n.kind.is_some_and(EntityKind::is_place);
+            // "National Library of the Netherlands, the Netherlands", "Anna Berg, Acme
+            // Corp": names of different kinds side by side are an address or an
+            // affiliation, not one thing named twice.
+            let group = |k: EntityKind| if k.is_place() { EntityKind::Place } else { k };
+            let other_kind = m.is_name()
+                && n.is_name()
+                && matches!((m.kind, n.kind), (Some(a), Some(b)) if group(a) != group(b));
             let appos = !places
+                && !other_kind
                 && ((hw.deprel == "appos" && hw.head == n.head + 1)
                     || (nw.deprel == "appos"
                         && nw.head == m.head + 1
@@ -3165,6 +3173,19 @@ mod tests {
         assert!(athens.contains(&"the capital".to_string()), "{r:#?}");
         assert!(!athens.contains(&"a town".to_string()), "{r:#?}");
         assert_eq!(names_of(&r, "Bilbao"), vec!["Bilbao"], "{r:#?}");
+        // "Blue Library , Italy": an organization and a place in apposition are an
+        // address, not one thing
+        let s4 = sent(&[
+            ("Blue", "Blue", "PROPN", 2, "compound", "Number=Sing"),
+            ("Library", "Library", "PROPN", 0, "root", "Number=Sing"),
+            (",", ",", "PUNCT", 4, "punct", "_"),
+            ("Italy", "Italy", "PROPN", 2, "appos", "Number=Sing"),
+        ]);
+        let (_, r) = run(
+            vec![s4],
+            vec![vec![sp(0, 2, NerKind::Org), sp(3, 4, NerKind::Loc)]],
+        );
+        assert_eq!(names_of(&r, "Blue Library"), vec!["Blue Library"], "{r:#?}");
     }
 
     #[test]
