@@ -839,6 +839,20 @@ fn strip_np(s: &Sentence, start: usize, end: usize) -> (usize, usize) {
     (a, b)
 }
 
+/// Whether a mention is addressed: the parser's `vocative`, or a name right after a
+/// salutation that opens its sentence ("Dear Anna:", "Hi Tom,"), which parsers often
+/// attach otherwise.
+fn is_vocative(m: &Mention, sents: &[AnalyzedSentence]) -> bool {
+    if m.deprel == "vocative" {
+        return true;
+    }
+    let w = &sents[m.sent].sentence.words;
+    m.start == 1
+        && matches!(lc(&w[0]).as_str(), "dear" | "hi" | "hello" | "hey")
+        && w.get(m.end)
+            .is_none_or(|x| matches!(x.form.as_str(), "," | ":" | "!" | "."))
+}
+
 fn pronoun_attrs(w: &Word) -> Option<(u8, Number, Gender)> {
     let l = lc(w);
     let p = match l.as_str() {
@@ -1500,7 +1514,7 @@ fn sieve_speakers(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clusters)
         let vocative = idxs
             .iter()
             .copied()
-            .find(|&i| ms[i].is_name() && ms[i].deprel == "vocative");
+            .find(|&i| ms[i].is_name() && is_vocative(&ms[i], sents));
         for &i in idxs {
             let m = &ms[i];
             if m.mtype != MType::Pronoun {
@@ -1666,7 +1680,7 @@ fn sieve_first_person(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clust
             .filter(|n| {
                 n.is_name()
                     && n.kind == Some(EntityKind::Person)
-                    && n.deprel == "vocative"
+                    && is_vocative(n, sents)
                     && n.in_quote.is_none()
             })
             .map(|n| n.key())
@@ -1674,7 +1688,7 @@ fn sieve_first_person(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut Clust
         if vocs.len() == 1
             && let Some(v) = ms
                 .iter()
-                .position(|n| n.is_name() && n.deprel == "vocative" && n.in_quote.is_none())
+                .position(|n| n.is_name() && is_vocative(n, sents) && n.in_quote.is_none())
         {
             for &i in yous {
                 if ms[i].number != Number::Plur {
@@ -3042,6 +3056,32 @@ mod tests {
         );
         let anna = cluster_of(&r, "Anna Berg");
         assert!(anna.mentions.iter().any(|m| m.text == "I"), "{r:#?}");
+        let boris = cluster_of(&r, "Boris");
+        assert!(boris.mentions.iter().any(|m| m.text == "you"), "{r:#?}");
+    }
+
+    #[test]
+    fn a_letter_s_salutation_names_who_you_is() {
+        // "Dear Boris :" parsed without a vocative, then "I thank you ."
+        let s1 = sent(&[
+            ("Dear", "dear", "ADJ", 2, "amod", "_"),
+            ("Boris", "Boris", "PROPN", 0, "root", "Number=Sing"),
+            (":", ":", "PUNCT", 2, "punct", "_"),
+        ]);
+        let s2 = sent(&[
+            (
+                "I",
+                "I",
+                "PRON",
+                2,
+                "nsubj",
+                "Number=Sing|Person=1|PronType=Prs",
+            ),
+            ("thank", "thank", "VERB", 0, "root", "_"),
+            ("you", "you", "PRON", 2, "obj", "Person=2|PronType=Prs"),
+            (".", ".", "PUNCT", 2, "punct", "_"),
+        ]);
+        let (_, r) = run(vec![s1, s2], vec![vec![sp(1, 2, NerKind::Per)], vec![]]);
         let boris = cluster_of(&r, "Boris");
         assert!(boris.mentions.iter().any(|m| m.text == "you"), "{r:#?}");
     }
