@@ -853,6 +853,15 @@ fn is_vocative(m: &Mention, sents: &[AnalyzedSentence]) -> bool {
             .is_none_or(|x| matches!(x.form.as_str(), "," | ":" | "!" | "."))
 }
 
+/// Whether a coordinating conjunction stands between two mentions of one sentence
+/// ("A, and B"): then an `appos` between them is a list the parser misread.
+fn listed_between(s: &Sentence, a: &Mention, b: &Mention) -> bool {
+    let (first, second) = if a.start < b.start { (a, b) } else { (b, a) };
+    s.words[first.end.min(second.start)..second.start]
+        .iter()
+        .any(|w| matches!(lc(w).as_str(), "and" | "or" | "but" | "&"))
+}
+
 fn pronoun_attrs(w: &Word) -> Option<(u8, Number, Gender)> {
     let l = lc(w);
     let p = match l.as_str() {
@@ -1923,8 +1932,18 @@ fn sieve_appositive_naming(ms: &[Mention], sents: &[AnalyzedSentence], uf: &mut 
             let other_kind = m.is_name()
                 && n.is_name()
                 && matches!((m.kind, n.kind), (Some(a), Some(b)) if group(a) != group(b));
+            // "A, and B" / "A (508 BC)": a conjunction between them is a list the parser
+            // took for an apposition, and a number or year names nothing.
+            let listed = listed_between(s, m, n);
+            let number = |x: &Mention| {
+                s.words[x.head].upos == "NUM"
+                    || s.words[x.head].form.chars().any(|c| c.is_ascii_digit())
+            };
             let appos = !places
                 && !other_kind
+                && !listed
+                && !number(m)
+                && !number(n)
                 && ((hw.deprel == "appos" && hw.head == n.head + 1)
                     || (nw.deprel == "appos"
                         && nw.head == m.head + 1
@@ -2027,8 +2046,9 @@ fn sieve_titles(
                 continue;
             }
             let nw = &s.words[n.head];
-            let appos = (hw.deprel == "appos" && hw.head == n.head + 1)
-                || (nw.deprel == "appos" && nw.head == m.head + 1);
+            let appos = ((hw.deprel == "appos" && hw.head == n.head + 1)
+                || (nw.deprel == "appos" && nw.head == m.head + 1))
+                && !listed_between(s, m, n);
             // "the prosecutor Mark Tedeschi": only a role noun and a person's name (a
             // name modifying a noun, "the Crown prosecutor", is another entity).
             let flat_title = m.mtype == MType::Nominal
@@ -3226,6 +3246,17 @@ mod tests {
             vec![vec![sp(0, 2, NerKind::Org), sp(3, 4, NerKind::Loc)]],
         );
         assert_eq!(names_of(&r, "Blue Library"), vec!["Blue Library"], "{r:#?}");
+        // "Anna Berg , and the minister": a list the parser took for an apposition
+        let s5 = sent(&[
+            ("Anna", "Anna", "PROPN", 0, "root", "Number=Sing"),
+            ("Berg", "Berg", "PROPN", 1, "flat", "Number=Sing"),
+            (",", ",", "PUNCT", 6, "punct", "_"),
+            ("and", "and", "CCONJ", 6, "cc", "_"),
+            ("the", "the", "DET", 6, "det", "_"),
+            ("minister", "minister", "NOUN", 1, "appos", "Number=Sing"),
+        ]);
+        let (_, r) = run(vec![s5], vec![vec![sp(0, 2, NerKind::Per)]]);
+        assert_eq!(names_of(&r, "Anna Berg"), vec!["Anna Berg"], "{r:#?}");
     }
 
     #[test]
