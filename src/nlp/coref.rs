@@ -1419,8 +1419,11 @@ fn compatible(_ms: &[Mention], uf: &mut Clusters, a: usize, b: usize, strict_kin
     // A gazetteer identity outweighs a NER person label on one of the name's
     // occurrences ("Athens" tagged PER once is still the city).
     let person = |k: &Attrs| k.kinds.contains(&EntityKind::Person) && k.gaz.is_empty();
-    let place = |k: &Attrs| k.kinds.iter().any(|x| x.is_place());
-    let org = |k: &Attrs| k.kinds.contains(&EntityKind::Organization);
+    // A cluster whose names were also typed as a person ("Norton" tagged PER in most
+    // sentences, ORG in one) is not evidence against a person.
+    let some_person = |k: &Attrs| k.kinds.contains(&EntityKind::Person);
+    let place = |k: &Attrs| k.kinds.iter().any(|x| x.is_place()) && !some_person(k);
+    let org = |k: &Attrs| k.kinds.contains(&EntityKind::Organization) && !some_person(k);
     if strict_kind && ((person(x) && (place(y) || org(y))) || (person(y) && (place(x) || org(x)))) {
         return false;
     }
@@ -2807,6 +2810,36 @@ mod tests {
         );
         let mut uf = Clusters::new(&ms);
         assert!(!merge(&ms, &mut uf, 0, 1));
+    }
+
+    #[test]
+    fn a_surname_once_typed_otherwise_still_joins_its_person() {
+        // "John Abel Norton arrived. Norton smiled. Norton left." with the second
+        // "Norton" tagged ORG: the surname's cluster is still a person's.
+        let s1 = sent(&[
+            ("John", "John", "PROPN", 4, "nsubj", "_"),
+            ("Abel", "Abel", "PROPN", 1, "flat", "_"),
+            ("Norton", "Norton", "PROPN", 1, "flat", "_"),
+            ("arrived", "arrive", "VERB", 0, "root", "_"),
+        ]);
+        let s2 = sent(&[
+            ("Norton", "Norton", "PROPN", 2, "nsubj", "_"),
+            ("smiled", "smile", "VERB", 0, "root", "_"),
+        ]);
+        let s3 = sent(&[
+            ("Norton", "Norton", "PROPN", 2, "nsubj", "_"),
+            ("left", "leave", "VERB", 0, "root", "_"),
+        ]);
+        let (_, r) = run(
+            vec![s1, s2, s3],
+            vec![
+                vec![sp(0, 3, NerKind::Per)],
+                vec![sp(0, 1, NerKind::Per)],
+                vec![sp(0, 1, NerKind::Org)],
+            ],
+        );
+        let norton = cluster_of(&r, "John Abel Norton");
+        assert_eq!(norton.mentions.len(), 3, "{r:#?}");
     }
 
     #[test]
