@@ -432,7 +432,7 @@ pub fn format_scores(title: &str, s: &CorefScores) -> String {
     out.push_str(&row("MUC", &s.muc));
     out.push_str(&row("B3", &s.b3));
     out.push_str(&row("CEAF-e", &s.ceafe));
-    out.push_str(&format!("  CoNLL F1 {:.3}\n", s.conll()));
+    out.push_str(&format!("  CoNLL F1 {:.4}\n", s.conll()));
     out
 }
 
