@@ -516,6 +516,9 @@ fn appositive_after(s: &Sentence, end: usize, h: usize) -> Option<NerKind> {
 }
 
 /// Last words that make a capitalized name an organization (`Ner::keyword_names`).
+/// Stricter than the phrase lists' "orgword" class and than `coref`'s name heads: these
+/// add spans where the model found none, so only words that head names ("Systems",
+/// "News", "Group" do not).
 const STRONG_ORG_HEADS: &[&str] = &[
     "university",
     "college",
@@ -2547,10 +2550,12 @@ impl Ner {
                     && w[b + 1..]
                         .iter()
                         .any(|x| x.form.chars().any(|c| c.is_ascii_digit())));
-            // a name, not "By train": lowercase words must not be common words
+            // a name, not "By train" or "By Monday": lowercase words must not be common
+            // words, and no word a month or weekday
             let named = (a..b).all(|i| {
-                w[i].form.chars().next().is_some_and(char::is_uppercase)
-                    || !self.gaz.is_common(&lower(i))
+                (w[i].form.chars().next().is_some_and(char::is_uppercase)
+                    || !self.gaz.is_common(&lower(i)))
+                    && !is_calendar_word(lower(i).trim_end_matches('.'))
             });
             if b > a && rest_ok && named {
                 found.push((a, b));
@@ -3676,6 +3681,7 @@ mod tests {
         assert!(run("By then the rain had stopped", vec![]).is_empty());
         // a lowercase common word is no name ("By train")
         assert!(run("By train", vec![]).is_empty());
+        assert!(run("By Monday", vec![]).is_empty());
         assert_eq!(run("By Bill", vec![]), vec![per(1, 2)]);
         // an address alone names nobody
         assert!(run("write to anna@example.org today", vec![]).is_empty());
