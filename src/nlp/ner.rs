@@ -1964,7 +1964,13 @@ impl Ner {
             let code_case = x.end > x.start + 1
                 || form.chars().count() > 3
                 || form.chars().all(|c| !c.is_lowercase());
-            if code_case && self.gaz.phrases.get(&key).is_some_and(|c| c == "country") {
+            // a one-word "person" may be one: "Jordan", "Chad" and "Georgia" are given
+            // names too
+            let person_name = x.kind == NerKind::Per && x.end == x.start + 1;
+            if code_case
+                && !person_name
+                && self.gaz.phrases.get(&key).is_some_and(|c| c == "country")
+            {
                 x.kind = NerKind::Loc;
             }
         }
@@ -3746,6 +3752,12 @@ mod tests {
         let mut spans = vec![org(0, 2), org(4, 6), org(7, 8), org(12, 13)];
         ner.countries_are_places(&s, &mut spans);
         assert_eq!(spans, vec![loc(0, 2), org(4, 6), loc(7, 8), org(12, 13)]);
+        // "Jordan said": a one-word person stays a person
+        ner.gaz = GazIndex::from_list(vec![("jordan".into(), "country".into())]);
+        let s = words("Jordan said so");
+        let mut spans = vec![per(0, 1)];
+        ner.countries_are_places(&s, &mut spans);
+        assert_eq!(spans, vec![per(0, 1)]);
     }
 
     #[test]
