@@ -2287,7 +2287,9 @@ fn best_pronoun_antecedent(
             }
             let at = uf.attrs(j);
             let kinds = at.kinds.clone();
-            let person = kinds.contains(&EntityKind::Person);
+            // A gazetteer identity outweighs a person label on one of the name's
+            // occurrences: "he" is not "New Zealand" tagged PER once.
+            let person = kinds.contains(&EntityKind::Person) && at.gaz.is_empty();
             let named_or_nominal = at.non_pronouns > 0;
             let agrees = match p.gender {
                 Gender::Masc | Gender::Fem => person || (kinds.is_empty() && !named_or_nominal),
@@ -2810,6 +2812,40 @@ mod tests {
         );
         let mut uf = Clusters::new(&ms);
         assert!(!merge(&ms, &mut uf, 0, 1));
+    }
+
+    #[test]
+    fn he_is_not_a_country_tagged_as_a_person() {
+        // "Russia met Anna Berg . He left ." with "Russia" tagged PER: "He" is Anna Berg,
+        // though the subject would be preferred
+        let s1 = sent(&[
+            ("Russia", "Russia", "PROPN", 2, "nsubj", "Number=Sing"),
+            ("met", "meet", "VERB", 0, "root", "_"),
+            ("Anna", "Anna", "PROPN", 2, "obj", "Number=Sing"),
+            ("Berg", "Berg", "PROPN", 3, "flat", "Number=Sing"),
+            (".", ".", "PUNCT", 2, "punct", "_"),
+        ]);
+        let s2 = sent(&[
+            (
+                "He",
+                "he",
+                "PRON",
+                2,
+                "nsubj",
+                "Gender=Masc|Number=Sing|Person=3|PronType=Prs",
+            ),
+            ("left", "leave", "VERB", 0, "root", "_"),
+            (".", ".", "PUNCT", 2, "punct", "_"),
+        ]);
+        let (_, r) = run(
+            vec![s1, s2],
+            vec![vec![sp(0, 1, NerKind::Per), sp(2, 4, NerKind::Per)], vec![]],
+        );
+        let russia = r.clusters.iter().find(|c| c.canonical == "Russia");
+        assert!(
+            russia.is_none_or(|c| c.mentions.iter().all(|m| m.text != "He")),
+            "{r:#?}"
+        );
     }
 
     #[test]
