@@ -2035,6 +2035,7 @@ impl Ner {
         self.acronyms_in_parentheses(s, &mut spans);
         self.complete_places(s, &marked, &mut spans);
         self.keyword_names(s, &marked, &mut spans);
+        Self::place_name_prefixes(s, &mut spans);
         self.split_place_and_region(s, &marked, &mut spans);
         self.storm_names(s, &mut spans);
         spans
@@ -2249,6 +2250,27 @@ impl Ner {
         }
         if added {
             spans.sort();
+        }
+    }
+
+    /// "St." / "Mt." / "Ft." right before a place or organization belongs to its name
+    /// ("St. Thomas", "Mt. Hood", "Ft. Worth"): the title-like abbreviation is where the
+    /// model often starts too late.
+    fn place_name_prefixes(s: &Sentence, spans: &mut [EntitySpan]) {
+        let w = &s.words;
+        let taken: Vec<(usize, usize)> = spans.iter().map(|x| (x.start, x.end)).collect();
+        for x in spans.iter_mut() {
+            if !matches!(x.kind, NerKind::Loc | NerKind::Org) || x.start == 0 {
+                continue;
+            }
+            let p = x.start - 1;
+            let prefix = matches!(
+                w[p].form.as_str(),
+                "St." | "St" | "Saint" | "Mt." | "Mt" | "Ft." | "Ft"
+            );
+            if prefix && !taken.iter().any(|&(a, b)| a <= p && p < b) {
+                x.start = p;
+            }
         }
     }
 
@@ -3758,6 +3780,19 @@ mod tests {
         let mut spans = vec![per(0, 1)];
         ner.countries_are_places(&s, &mut spans);
         assert_eq!(spans, vec![per(0, 1)]);
+    }
+
+    #[test]
+    fn saint_and_mount_belong_to_the_place_name() {
+        let s = words("residents of St. Thomas met Mt. Hood fans and St. Anna");
+        let loc = |a, b| EntitySpan::new(a, b, NerKind::Loc);
+        let mut spans = vec![loc(3, 4), EntitySpan::new(6, 7, NerKind::Org), per(10, 11)];
+        Ner::place_name_prefixes(&s, &mut spans);
+        // a person after "St." is left to the title rules
+        assert_eq!(
+            spans,
+            vec![loc(2, 4), EntitySpan::new(5, 7, NerKind::Org), per(10, 11)]
+        );
     }
 
     #[test]
