@@ -329,10 +329,8 @@ fn class_noun_kind(
     if end > w.len() || start >= end {
         return None;
     }
-    if let Some(k) = appositive_after(s, end, span_head(s, start, end)) {
-        return Some(k);
-    }
-    if let Some(k) = class_noun_after(s, start, end) {
+    let h = span_head(s, start, end);
+    if let Some(k) = appositive_after(s, end, h).or_else(|| class_noun_after(s, end, h)) {
         return Some(k);
     }
     if start == 0 {
@@ -343,19 +341,12 @@ fn class_noun_kind(
     }
     let of = start >= 2 && w[start - 1].form == "of";
     let noun = if of { start - 2 } else { start - 1 };
-    let form = &w[noun].form;
-    if !form.chars().next().is_some_and(char::is_lowercase) {
-        return None;
-    }
-    let lower = form.to_lowercase();
-    let kind = if ORG_NOUNS.contains(&lower.as_str()) && !of {
-        NerKind::Org
-    } else if LOC_NOUNS.contains(&lower.as_str()) {
-        NerKind::Loc
-    } else {
-        return None;
+    // a person noun before a name is `complete_person_names`'s case ("President X")
+    let kind = match class_of_noun(&w[noun].form)? {
+        NerKind::Org if !of => NerKind::Org,
+        NerKind::Loc => NerKind::Loc,
+        _ => return None,
     };
-    let h = span_head(s, start, end);
     let stated = if of {
         w[h].head == noun + 1 && w[h].deprel.starts_with("nmod")
     } else {
@@ -366,28 +357,40 @@ fn class_noun_kind(
     stated.then_some(kind)
 }
 
-/// The kind a class noun right after a name states when the name modifies it ("the
-/// ruling Hamdan party", "the Zeeland province"): the name's head is a `compound` of the
-/// lowercase noun. Event nouns state nothing here ("the Lumo summit").
-fn class_noun_after(s: &Sentence, start: usize, end: usize) -> Option<NerKind> {
-    let w = &s.words;
-    let noun = w.get(end)?;
-    if !noun.form.chars().next().is_some_and(char::is_lowercase) {
+/// The kind of thing a lowercase class noun names: `ORG_NOUNS` an organization,
+/// `LOC_NOUNS` a place, `EVENT_NOUNS` an event, titles, role and person nouns a person.
+/// `None` for a capitalized word (part of a name) or any other noun.
+fn class_of_noun(form: &str) -> Option<NerKind> {
+    if !form.chars().next().is_some_and(char::is_lowercase) {
         return None;
     }
-    let h = span_head(s, start, end);
+    let l = form.to_lowercase();
+    let l = l.as_str();
+    if ORG_NOUNS.contains(&l) {
+        Some(NerKind::Org)
+    } else if LOC_NOUNS.contains(&l) {
+        Some(NerKind::Loc)
+    } else if EVENT_NOUNS.contains(&l) {
+        Some(NerKind::Event)
+    } else if is_title_word(l) || ROLE_NOUNS.contains(&l) || PERSON_NOUNS.contains(&l) {
+        Some(NerKind::Per)
+    } else {
+        None
+    }
+}
+
+/// The kind a class noun right after a name states when the name modifies it ("the
+/// ruling Hamdan party", "the Zeeland province"): the name's head is a `compound` of the
+/// lowercase noun (`h` is the name's head). Event nouns state nothing here ("the Lumo
+/// summit"), nor do person nouns.
+fn class_noun_after(s: &Sentence, end: usize, h: usize) -> Option<NerKind> {
+    let w = &s.words;
+    let noun = w.get(end)?;
     if !(w[h].head == end + 1 && w[h].deprel == "compound") {
         return None;
     }
-    let l = noun.form.to_lowercase();
-    if ORG_NOUNS.contains(&l.as_str()) {
-        Some(NerKind::Org)
-    } else if LOC_NOUNS.contains(&l.as_str()) {
-        Some(NerKind::Loc)
-    } else {
-        // not events: "the Lumo conference" is Lumo's conference, not Lumo
-        None
-    }
+    // not events: "the Lumo conference" is Lumo's conference, not Lumo
+    class_of_noun(&noun.form).filter(|k| matches!(k, NerKind::Org | NerKind::Loc))
 }
 
 /// Work nouns besides `PERSON_NOUNS` and `ROLE_NOUNS` whose "at"/"for" names an employer.
@@ -495,24 +498,10 @@ fn appositive_after(s: &Sentence, end: usize, h: usize) -> Option<NerKind> {
         w[k].form == ","
             || (w[k].head == c + 1 && matches!(w[k].deprel.as_str(), "det" | "amod" | "compound"))
     });
-    if !between_ok || !w[c].form.chars().next().is_some_and(char::is_lowercase) {
+    if !between_ok {
         return None;
     }
-    let l = w[c].form.to_lowercase();
-    if ORG_NOUNS.contains(&l.as_str()) {
-        Some(NerKind::Org)
-    } else if LOC_NOUNS.contains(&l.as_str()) {
-        Some(NerKind::Loc)
-    } else if EVENT_NOUNS.contains(&l.as_str()) {
-        Some(NerKind::Event)
-    } else if is_title_word(&l)
-        || ROLE_NOUNS.contains(&l.as_str())
-        || PERSON_NOUNS.contains(&l.as_str())
-    {
-        Some(NerKind::Per)
-    } else {
-        None
-    }
+    class_of_noun(&w[c].form)
 }
 
 /// Last words that make a capitalized name an organization (`Ner::keyword_names`).
@@ -1283,18 +1272,23 @@ impl GazIndex {
     }
 }
 
-/// A sentence's lowercase words and their phrase-list marks, computed once for the
-/// rules that run after the model (`Ner::complete_places`, `split_place_and_region`).
+/// A sentence's lowercase words, their phrase-list marks and its capitalized runs,
+/// computed once for the features and the rules that run after the model
+/// (`Ner::complete_places`, `split_place_and_region`, `keyword_names`).
 struct Marked {
     lower: Vec<String>,
     marks: Vec<Option<(String, &'static str)>>,
+    /// Per word: the (first, last) word index of the run of capitalized words (joined
+    /// across name connectors such as "of") that contains it, if it is capitalized.
+    runs: Vec<Option<(usize, usize)>>,
 }
 
 impl Marked {
     fn new(s: &Sentence, gaz: &GazIndex) -> Marked {
         let lower: Vec<String> = s.words.iter().map(lower).collect();
         let marks = gaz.annotate(&lower);
-        Marked { lower, marks }
+        let runs = capitalized_runs(&s.words, &lower);
+        Marked { lower, marks, runs }
     }
 
     /// The class of the phrase covering word `i` ("" when none).
@@ -1318,9 +1312,8 @@ struct SentFeats<'a> {
     dict: Vec<&'static str>,
     all_lower: bool,
     all_upper: bool,
-    /// Per word: the (first, last) word index of the run of capitalized words (joined
-    /// across name connectors such as "of") that contains it, if it is capitalized.
-    runs: Vec<Option<(usize, usize)>>,
+    /// `Marked::runs`.
+    runs: &'a [Option<(usize, usize)>],
 }
 
 /// Runs of capitalized words, joined across one or two connectors ("Bank of England").
@@ -1394,9 +1387,8 @@ impl<'a> SentFeats<'a> {
             .collect();
         let all_lower = letters.len() > 3 && letters.iter().all(|c| !c.is_uppercase());
         let all_upper = letters.len() > 3 && letters.iter().all(|c| !c.is_lowercase());
-        let runs = capitalized_runs(&s.words, lower);
         SentFeats {
-            runs,
+            runs: &marked.runs,
             s,
             lower,
             shape,
@@ -2291,7 +2283,7 @@ impl Ner {
         if !is_cased(w) || title_case {
             return;
         }
-        let runs = capitalized_runs(w, &m.lower);
+        let runs = &m.runs;
         let mut i = 0;
         while i < w.len() {
             let Some((a, b)) = runs[i] else {
@@ -2323,10 +2315,12 @@ impl Ner {
     /// title, month or weekday, and not a nationality, organization or place keyword.
     fn name_word(&self, s: &Sentence, i: usize) -> bool {
         let f = &s.words[i].form;
+        // the cheap tests first: this runs for every word of every sentence
+        if !f.chars().next().is_some_and(char::is_uppercase) || !f.chars().any(char::is_lowercase) {
+            return false;
+        }
         let l = f.to_lowercase();
-        f.chars().next().is_some_and(char::is_uppercase)
-            && f.chars().any(char::is_lowercase)
-            && !is_title_word(f)
+        !is_title_word(f)
             && !is_calendar_word(&l)
             && !self
                 .gaz
@@ -2507,6 +2501,7 @@ impl Ner {
                     && f.chars()
                         .all(|c| c.is_alphabetic() || c == '.' || c == '\'' || c == '-'))
         };
+        let quote = |i: usize| matches!(w[i].form.as_str(), "\"" | "\u{201c}" | "\u{201d}" | "'");
         let mut found: Vec<(usize, usize)> = Vec::new();
         // display names before a mail address
         for e in 0..n {
@@ -2518,12 +2513,9 @@ impl Ner {
             if q > 0 && w[q - 1].form == "<" {
                 q -= 1;
             }
-            if q > 0 && matches!(w[q - 1].form.as_str(), "\"" | "\u{201d}" | "'") {
+            if q > 0 && quote(q - 1) {
                 let close = q - 1;
-                if let Some(open) = (0..close)
-                    .rev()
-                    .take(5)
-                    .find(|&k| matches!(w[k].form.as_str(), "\"" | "\u{201c}" | "'"))
+                if let Some(open) = (0..close).rev().take(5).find(|&k| quote(k))
                     && open + 1 < close
                     && (open + 1..close).all(wordlike)
                 {
@@ -2535,7 +2527,6 @@ impl Ner {
         }
         let lower = |i: usize| w[i].form.to_lowercase();
         // a line that is only "Surname, Given" (quoted or not), as in mail headers
-        let quote = |i: usize| matches!(w[i].form.as_str(), "\"" | "\u{201c}" | "\u{201d}");
         let (mut p, mut q) = (0, n);
         if n > 2 && quote(0) && quote(n - 1) {
             (p, q) = (1, n - 1);
