@@ -333,6 +333,8 @@ struct Writer<'a> {
     load: Option<crate::store::BulkLoad<'a>>,
     /// Events and counts of the documents in `load`.
     pending: (Vec<Event>, Summary),
+    /// Bulk loads committed so far.
+    commits: usize,
 }
 
 impl<'a> Writer<'a> {
@@ -418,6 +420,7 @@ impl<'a> Writer<'a> {
             return Ok(None);
         };
         load.commit()?;
+        self.commits += 1;
         Ok(Some(std::mem::take(&mut self.pending)))
     }
 }
@@ -455,7 +458,8 @@ pub fn ingest(
     // the IRI string: a million-document run holds 16 MB here, not 100 MB.
     let mut this_run: std::collections::HashSet<u64> = std::collections::HashSet::new();
     let mut docs = docs.peekable();
-    std::thread::scope(|scope| {
+    let bytes_before = store.table_bytes();
+    let bulk_commits = std::thread::scope(|scope| {
         let (to_writer, inbox) = mpsc::sync_channel::<(Vec<AnalysedQuads>, bool)>(1);
         let (to_reader, outbox) = mpsc::channel::<Written>();
         let writer = scope.spawn(move || {
@@ -466,19 +470,20 @@ pub fn ingest(
                 run_written: false,
                 load: None,
                 pending: Default::default(),
+                commits: 0,
             };
             for (to_write, all_new) in inbox {
                 match w.write(to_write, all_new) {
                     Ok(None) => {}
                     Ok(Some(done)) => {
                         if to_reader.send(Ok(done)).is_err() {
-                            return;
+                            return w.commits;
                         }
                     }
                     Err(e) => {
                         // what the open load held is not committed: nothing half-written
                         let _ = to_reader.send(Err(e));
-                        return;
+                        return w.commits;
                     }
                 }
             }
@@ -491,6 +496,7 @@ pub fn ingest(
                     let _ = to_reader.send(Err(e));
                 }
             }
+            w.commits
         });
         fn report(
             written: Written,
@@ -684,11 +690,11 @@ pub fn ingest(
             }
         }
         // the writer's own panics are bugs: let them surface as panics
-        if let Err(panic) = writer.join() {
-            std::panic::resume_unwind(panic);
+        match writer.join() {
+            Ok(commits) => result.map(|()| commits),
+            Err(panic) => std::panic::resume_unwind(panic),
         }
-        result
     })?;
-    store.flush()?;
+    store.settle(bytes_before, bulk_commits)?;
     Ok(summary)
 }

@@ -221,6 +221,46 @@ impl Store {
         Ok(())
     }
 
+    /// Bytes of RocksDB table files in an on-disk store (0 in memory): what
+    /// [`Store::settle`] compares a run's growth with.
+    pub fn table_bytes(&self) -> u64 {
+        let Some(dir) = &self.path else {
+            return 0;
+        };
+        let Ok(entries) = fs::read_dir(dir) else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".sst"))
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
+    /// Ends a run of writes that began when the store held `bytes_before` of table
+    /// files ([`Store::table_bytes`]) and committed `bulk_commits` bulk loads.
+    ///
+    /// Each batch a bulk load adds becomes one more table file per index at
+    /// RocksDB's level 0, and a lookup reads every such file. RocksDB merges them
+    /// on its own background threads, but only while a read-write process runs:
+    /// read-only opens (every query) never merge, and closing the store stops a
+    /// merge under way. So a run that loaded everything in one commit and at least
+    /// doubled the store merges its table files before it returns (the cost is
+    /// rewriting at most twice what the run wrote, once). Measured on 300 copies of
+    /// the sample article (17 files per index): `facts-with-sources.rq` took 6.3 s
+    /// on the store left as loaded and 0.67 s merged, for 0.3 s more ingest (2.06 s
+    /// against 1.76 s on two cores). Other runs only flush: RocksDB's flush
+    /// waits until fewer than 20 level-0 files per index remain, and a run of
+    /// several commits merged the earlier ones while it ran.
+    pub fn settle(&self, bytes_before: u64, bulk_commits: usize) -> Result<(), StoreError> {
+        #[cfg(feature = "rocksdb")]
+        if self.path.is_some() && merges_after(bytes_before, self.table_bytes(), bulk_commits) {
+            self.inner.optimize()?;
+        }
+        self.flush()
+    }
+
     /// Bulk-loads RDF files in one atomic commit: if any file fails to parse,
     /// nothing is loaded. Returns the number of quads read.
     pub fn load_files(
@@ -717,6 +757,13 @@ impl Store {
 /// invisible to queries but taking disk space (a default-sized load is gigabytes).
 /// Called after a read-write open, which holds RocksDB's lock: no live process can
 /// be writing such a file then.
+/// Whether a run should merge RocksDB's table files before it returns (see
+/// [`Store::settle`]): it loaded everything in one bulk commit and at least doubled
+/// the table bytes.
+fn merges_after(bytes_before: u64, bytes_after: u64, bulk_commits: usize) -> bool {
+    bulk_commits == 1 && bytes_after.saturating_sub(bytes_before) >= bytes_before
+}
+
 fn remove_orphan_bulk_files(dir: &Path) -> Result<(), StoreError> {
     let io_error = |e: std::io::Error| StoreError::Open {
         path: dir.to_path_buf(),
@@ -1280,6 +1327,45 @@ mod tests {
         let store = Store::open(&dir, Mode::ReadWrite).unwrap();
         assert_eq!(contents(&store), contents(&one_by_one));
         assert_eq!(journal_len(&store), 0);
+        drop(store);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_run_that_doubles_the_store_in_one_commit_merges_its_table_files() {
+        assert!(merges_after(0, 10, 1), "a first load");
+        assert!(merges_after(100, 200, 1));
+        assert!(
+            !merges_after(100, 150, 1),
+            "a small addition to a large store"
+        );
+        assert!(!merges_after(0, 10, 0), "no bulk load: transactions only");
+        assert!(
+            !merges_after(0, 10, 2),
+            "several commits merged while they ran"
+        );
+        let (_, docs, one_by_one) = batch_written_one_by_one();
+        let Some((dir, store)) = fresh_disk_store("settle") else {
+            return;
+        };
+        let tables = || {
+            fs::read_dir(&dir)
+                .unwrap()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".sst"))
+                .count()
+        };
+        let before = store.table_bytes();
+        let mut load = store.bulk_load();
+        for d in &docs {
+            load.add(&[d]).unwrap(); // a table file per index each
+        }
+        load.commit().unwrap();
+        store.settle(before, 1).unwrap();
+        // one file per index that holds anything: id2str, the three triple indexes
+        // (no named graphs here), and the default column family's version record
+        assert_eq!(tables(), 5);
+        assert_eq!(contents(&store), contents(&one_by_one));
         drop(store);
         let _ = fs::remove_dir_all(&dir);
     }
