@@ -422,8 +422,9 @@ fn load(g: &Global, a: LoadArgs) -> Result<Status> {
     let store = open_store(g, Mode::ReadWrite)?;
     let start = Instant::now();
     let (_, progress) = crate::store::progress_counter();
+    let bytes_before = store.table_bytes();
     let n = store.load_files(&files, None, progress)?;
-    store.flush()?;
+    store.settle(bytes_before, 1)?; // one bulk commit
     let secs = start.elapsed().as_secs_f64();
     note(
         g,
