@@ -193,12 +193,15 @@ fn pinned_ingest(
     // floor; seven rounds of twice the text (about 4 s and 2 s) take a minute.
     const ROUNDS: usize = 7;
     let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut merges: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut tokens = 0usize;
     let mut ratios = Vec::new();
     for round in 0..ROUNDS {
         for (k, (cores, cpus)) in [(1, "0"), (2, "0,1")].into_iter().enumerate() {
             let out = std::process::Command::new("taskset")
                 .args(["-c", cpus])
                 .arg(&kg)
+                .arg("-v") // for the time of the final merge
                 .arg("--store")
                 .arg(work.join(format!("pinned-{cores}-{round}")))
                 .arg("ingest")
@@ -222,6 +225,21 @@ fn pinned_ingest(
                 return Ok(());
             };
             rates[k].push(rate);
+            // "kg: merged the store's table files in 0.91s"
+            let merge = stderr
+                .lines()
+                .find_map(|l| l.strip_prefix("kg: merged the store's table files in "))
+                .and_then(|s| s.trim_end_matches('s').parse::<f64>().ok());
+            merges[k].push(merge.unwrap_or(0.0));
+            // "(10800 sentences, 252600 tokens, 18000 facts)"
+            if let Some(n) = stderr
+                .split(" tokens, ")
+                .next()
+                .and_then(|s| s.rsplit(' ').next())
+                .and_then(|s| s.parse::<usize>().ok())
+            {
+                tokens = n;
+            }
         }
         ratios.push(rates[1][round] / rates[0][round]);
     }
@@ -236,6 +254,25 @@ fn pinned_ingest(
             list(&rates[k], &|x| format!("{x:.0}"))
         );
     }
+    // The run's last step merges the table files of the fresh store (see
+    // `Store::needs_merge`): RocksDB's work, on one thread whatever the cores.
+    println!(
+        "| of which the final merge of the store's table files (one thread) | median {:.2} s on 1 core, {:.2} s on 2 cores |",
+        median(merges[0].clone()),
+        median(merges[1].clone())
+    );
+    // Diagnostic: what the cores do before that serial step. A rate is tokens per
+    // second of the whole run, so its time is 1/rate per token.
+    let before_merge: Vec<f64> = (0..ROUNDS)
+        .map(|r| {
+            let time = |k: usize| 1.0 / rates[k][r] - merges[k][r] / tokens as f64;
+            time(0) / time(1)
+        })
+        .collect();
+    println!(
+        "| 2 cores / 1 core up to the final merge (diagnostic) | median {:.2}× |",
+        median(before_merge)
+    );
     println!(
         "| 2 cores / 1 core (pinned) | median {:.2}× (per round: {}) |",
         median(ratios.clone()),
@@ -508,7 +545,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None,
         progress,
     )?;
-    bulk.settle(0, 1)?; // as `kg load` into an empty store
+    bulk.merge_tables()?; // as `kg load` into an empty store
     let secs = start.elapsed().as_secs_f64();
     println!(
         "| bulk load (`kg load`, N-Quads) | {n} quads in {secs:.1}s: {:.0} quads/s |",

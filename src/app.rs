@@ -424,7 +424,11 @@ fn load(g: &Global, a: LoadArgs) -> Result<Status> {
     let (_, progress) = crate::store::progress_counter();
     let bytes_before = store.table_bytes();
     let n = store.load_files(&files, None, progress)?;
-    store.settle(bytes_before, 1)?; // one bulk commit
+    if store.needs_merge(bytes_before, 1) {
+        store.merge_tables()?;
+    } else {
+        store.flush()?;
+    }
     let secs = start.elapsed().as_secs_f64();
     note(
         g,
@@ -667,7 +671,19 @@ fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
         .sum();
     let docs = ingest::input::Documents::new(files, a.pipeline.jsonl);
     let mut analysed = (0, 0, 0);
+    // when the run's last step, merging the store's table files, began
+    let merging: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
     let mut on_event = |e: &Event, s: &Summary| {
+        if matches!(e, Event::Merging) {
+            let _ = merging.set(Instant::now());
+            if let Some(b) = &bar {
+                b.set_message(format!(
+                    "{} documents and {} facts stored; merging the store's table files",
+                    s.written, s.facts
+                ));
+            }
+            return;
+        }
         if let Event::Analysed {
             documents,
             sentences,
@@ -713,6 +729,12 @@ fn ingest_cmd(g: &Global, a: IngestArgs) -> Result<Status> {
         b.finish_and_clear();
     }
     let secs = start.elapsed().as_secs_f64().max(1e-9);
+    if let (Some(began), true) = (merging.get(), verbose) {
+        eprintln!(
+            "kg: merged the store's table files in {:.2}s",
+            began.elapsed().as_secs_f64()
+        );
+    }
     note(
         g,
         format!(

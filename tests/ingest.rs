@@ -49,6 +49,25 @@ fn reingesting_changes_nothing() {
 }
 
 #[test]
+fn a_first_ingest_merges_the_table_files_and_a_repeat_has_nothing_to_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    let merged = predicate::str::contains("kg: merged the store's table files in ");
+    kg(&store)
+        .args(["-v", "ingest"])
+        .arg(article())
+        .assert()
+        .success()
+        .stderr(merged.clone());
+    kg(&store)
+        .args(["-v", "ingest"])
+        .arg(article())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 unchanged").and(merged.not()));
+}
+
+#[test]
 fn every_fact_points_at_its_exact_sentence() {
     let (_dir, store) = ingested_article();
     let text = fs::read_to_string(article()).unwrap();

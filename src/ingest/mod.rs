@@ -232,6 +232,9 @@ pub enum Event {
     Warning(String),
     /// An input that failed; the batch goes on.
     Failed(String),
+    /// Every document is written; the store's table files are being merged (see
+    /// [`crate::store::Store::needs_merge`]), the run's last step.
+    Merging,
 }
 
 /// Totals of an ingest run.
@@ -695,6 +698,11 @@ pub fn ingest(
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })?;
-    store.settle(bytes_before, bulk_commits)?;
+    if store.needs_merge(bytes_before, bulk_commits) {
+        on_event(&Event::Merging, &summary);
+        store.merge_tables()?;
+    } else {
+        store.flush()?;
+    }
     Ok(summary)
 }

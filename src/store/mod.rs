@@ -222,7 +222,7 @@ impl Store {
     }
 
     /// Bytes of RocksDB table files in an on-disk store (0 in memory): what
-    /// [`Store::settle`] compares a run's growth with.
+    /// [`Store::needs_merge`] compares a run's growth with.
     pub fn table_bytes(&self) -> u64 {
         let Some(dir) = &self.path else {
             return 0;
@@ -238,8 +238,9 @@ impl Store {
             .sum()
     }
 
-    /// Ends a run of writes that began when the store held `bytes_before` of table
-    /// files ([`Store::table_bytes`]) and committed `bulk_commits` bulk loads.
+    /// Whether a run of writes that began when the store held `bytes_before` of
+    /// table files ([`Store::table_bytes`]) and committed `bulk_commits` bulk loads
+    /// should end with [`Store::merge_tables`].
     ///
     /// Each batch a bulk load adds becomes one more table file per index at
     /// RocksDB's level 0, and a lookup reads every such file. RocksDB merges them
@@ -250,14 +251,20 @@ impl Store {
     /// rewriting at most twice what the run wrote, once). Measured on 300 copies of
     /// the sample article (17 files per index): `facts-with-sources.rq` took 6.3 s
     /// on the store left as loaded and 0.67 s merged, for 0.3 s more ingest (2.06 s
-    /// against 1.76 s on two cores). Other runs only flush: RocksDB's flush
-    /// waits until fewer than 20 level-0 files per index remain, and a run of
-    /// several commits merged the earlier ones while it ran.
-    pub fn settle(&self, bytes_before: u64, bulk_commits: usize) -> Result<(), StoreError> {
-        #[cfg(feature = "rocksdb")]
-        if self.path.is_some() && merges_after(bytes_before, self.table_bytes(), bulk_commits) {
-            self.inner.optimize()?;
-        }
+    /// against 1.76 s on two cores). Other runs only flush: RocksDB's flush waits
+    /// until fewer than 20 level-0 files per index remain, and a run of several
+    /// commits merged the earlier ones while it ran.
+    pub fn needs_merge(&self, bytes_before: u64, bulk_commits: usize) -> bool {
+        cfg!(feature = "rocksdb")
+            && self.path.is_some()
+            && merges_after(bytes_before, self.table_bytes(), bulk_commits)
+    }
+
+    /// Merges the table files of every index (RocksDB's full compaction; one
+    /// thread: Oxigraph gives RocksDB one background job per CPU, and with two
+    /// CPUs that allows one compaction at a time), then flushes.
+    pub fn merge_tables(&self) -> Result<(), StoreError> {
+        self.inner.optimize()?;
         self.flush()
     }
 
@@ -758,7 +765,7 @@ impl Store {
 /// Called after a read-write open, which holds RocksDB's lock: no live process can
 /// be writing such a file then.
 /// Whether a run should merge RocksDB's table files before it returns (see
-/// [`Store::settle`]): it loaded everything in one bulk commit and at least doubled
+/// [`Store::needs_merge`]): it loaded everything in one bulk commit and at least doubled
 /// the table bytes.
 fn merges_after(bytes_before: u64, bytes_after: u64, bulk_commits: usize) -> bool {
     bulk_commits == 1 && bytes_after.saturating_sub(bytes_before) >= bytes_before
@@ -1361,7 +1368,8 @@ mod tests {
             load.add(&[d]).unwrap(); // a table file per index each
         }
         load.commit().unwrap();
-        store.settle(before, 1).unwrap();
+        assert!(store.needs_merge(before, 1));
+        store.merge_tables().unwrap();
         // one file per index that holds anything: id2str, the three triple indexes
         // (no named graphs here), and the default column family's version record
         assert_eq!(tables(), 5);
