@@ -422,9 +422,8 @@ fn load(g: &Global, a: LoadArgs) -> Result<Status> {
     let store = open_store(g, Mode::ReadWrite)?;
     let start = Instant::now();
     let (_, progress) = crate::store::progress_counter();
-    let bytes_before = store.table_bytes();
     let n = store.load_files(&files, None, progress)?;
-    if store.needs_merge(bytes_before, 1) {
+    if store.needs_merge(1) {
         store.merge_tables()?;
     } else {
         store.flush()?;

@@ -461,7 +461,6 @@ pub fn ingest(
     // the IRI string: a million-document run holds 16 MB here, not 100 MB.
     let mut this_run: std::collections::HashSet<u64> = std::collections::HashSet::new();
     let mut docs = docs.peekable();
-    let bytes_before = store.table_bytes();
     let bulk_commits = std::thread::scope(|scope| {
         let (to_writer, inbox) = mpsc::sync_channel::<(Vec<AnalysedQuads>, bool)>(1);
         let (to_reader, outbox) = mpsc::channel::<Written>();
@@ -698,7 +697,7 @@ pub fn ingest(
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })?;
-    if store.needs_merge(bytes_before, bulk_commits) {
+    if store.needs_merge(bulk_commits) {
         on_event(&Event::Merging, &summary);
         store.merge_tables()?;
     } else {
