@@ -423,11 +423,7 @@ fn load(g: &Global, a: LoadArgs) -> Result<Status> {
     let start = Instant::now();
     let (_, progress) = crate::store::progress_counter();
     let n = store.load_files(&files, None, progress)?;
-    if store.needs_merge(1) {
-        store.merge_tables()?;
-    } else {
-        store.flush()?;
-    }
+    store.end_run(1, || {})?; // one bulk commit
     let secs = start.elapsed().as_secs_f64();
     note(
         g,

@@ -697,11 +697,6 @@ pub fn ingest(
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })?;
-    if store.needs_merge(bulk_commits) {
-        on_event(&Event::Merging, &summary);
-        store.merge_tables()?;
-    } else {
-        store.flush()?;
-    }
+    store.end_run(bulk_commits, || on_event(&Event::Merging, &summary))?;
     Ok(summary)
 }

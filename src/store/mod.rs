@@ -258,6 +258,22 @@ impl Store {
             && merges_after(self.table_bytes(), bulk_commits)
     }
 
+    /// Ends a run of writes that committed `bulk_commits` bulk loads: merges the
+    /// table files when [`Store::needs_merge`] says so (calling `before_merge`
+    /// first, for progress), flushes otherwise.
+    pub fn end_run(
+        &self,
+        bulk_commits: usize,
+        before_merge: impl FnOnce(),
+    ) -> Result<(), StoreError> {
+        if self.needs_merge(bulk_commits) {
+            before_merge();
+            self.merge_tables()
+        } else {
+            self.flush()
+        }
+    }
+
     /// Merges the table files of every index (RocksDB's full compaction; one
     /// thread: Oxigraph gives RocksDB one background job per CPU, and with two
     /// CPUs that allows one compaction at a time), then flushes.
